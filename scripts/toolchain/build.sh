@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Builds OpenTofu, the Terraform providers and tflint from the Go module proxy into a cache
+# outside the repository, and writes a CLI config that serves the providers from a filesystem
+# mirror. Idempotent: a tool whose binary for the pinned version exists is not rebuilt.
+#
+# Usage: build.sh CACHE_DIR
+# Set TOOLCHAIN_SOURCE=release to download official release binaries instead (machines that can
+# reach releases.opentofu.org / the Terraform registry); both paths end in the same versions.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=versions.env
+source "$here/versions.env"
+cache=${1:?usage: build.sh CACHE_DIR}
+bin="$cache/bin"
+mirror="$cache/providers"
+mkdir -p "$bin" "$mirror" "$cache/logs"
+
+os=$(go env GOOS)
+arch=$(go env GOARCH)
+export GOFLAGS="-buildvcs=false -trimpath"
+export CGO_ENABLED=0
+
+log() { printf '[toolchain] %s\n' "$*" >&2; }
+
+timed_build() { # name, log file, command...
+  local name=$1 logf=$2
+  shift 2
+  local start=$SECONDS
+  log "building $name (first build on a machine takes minutes; later runs reuse the cache)"
+  if ! /usr/bin/time -v "$@" >"$logf" 2>&1; then
+    tail -n 30 "$logf" >&2
+    log "ERROR: building $name failed; full log: $logf"
+    exit 1
+  fi
+  local rss
+  rss=$(awk -F': ' '/Maximum resident set size/ {printf "%d MiB", $2/1024}' "$logf")
+  log "built $name in $((SECONDS - start)) s (peak RSS of the go command: ${rss:-n/a})"
+}
+
+module_dir() { # module@version -> extracted directory in the module cache
+  go mod download -json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])'
+}
+
+# --- OpenTofu -------------------------------------------------------------------------------
+tofu_bin="$bin/tofu-$OPENTOFU_VERSION"
+if [[ ! -x "$tofu_bin" ]]; then
+  # OpenTofu's go.mod has a replace directive, so `go install module@version` refuses it:
+  # build from the downloaded module as the main module instead.
+  src=$(module_dir "github.com/opentofu/opentofu@$OPENTOFU_MODULE_VERSION")
+  ( cd "$src" && timed_build "OpenTofu $OPENTOFU_VERSION" "$cache/logs/tofu.log" \
+      go build -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" \
+      -o "$tofu_bin.tmp" ./cmd/tofu )
+  mv "$tofu_bin.tmp" "$tofu_bin"
+fi
+ln -sf "tofu-$OPENTOFU_VERSION" "$bin/tofu"
+
+# --- hashicorp/aws provider -------------------------------------------------------------------
+aws_dir="$mirror/registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION/${os}_${arch}"
+aws_bin="$aws_dir/terraform-provider-aws_v${AWS_PROVIDER_VERSION}_x5"
+if [[ ! -x "$aws_bin" ]]; then
+  mkdir -p "$aws_dir"
+  src=$(module_dir "github.com/hashicorp/terraform-provider-aws@$AWS_PROVIDER_MODULE_VERSION")
+  ( cd "$src" && timed_build "terraform-provider-aws $AWS_PROVIDER_VERSION" "$cache/logs/aws.log" \
+      go build -ldflags "-s -w -X github.com/hashicorp/terraform-provider-aws/version.ProviderVersion=$AWS_PROVIDER_VERSION" \
+      -o "$aws_bin.tmp" . )
+  mv "$aws_bin.tmp" "$aws_bin"
+fi
+# OpenTofu resolves hashicorp/* against registry.opentofu.org; serve the same binary there.
+tofu_aws_dir="$mirror/registry.opentofu.org/hashicorp/aws/$AWS_PROVIDER_VERSION/${os}_${arch}"
+mkdir -p "$tofu_aws_dir"
+ln -sf "$aws_bin" "$tofu_aws_dir/$(basename "$aws_bin")"
+
+# --- tflint -----------------------------------------------------------------------------------
+tflint_bin="$bin/tflint-$TFLINT_VERSION"
+if [[ ! -x "$tflint_bin" ]]; then
+  GOBIN="$cache/gobin" timed_build "tflint $TFLINT_VERSION" "$cache/logs/tflint.log" \
+    go install -ldflags "-s -w" "github.com/terraform-linters/tflint@v$TFLINT_VERSION"
+  mv "$cache/gobin/tflint" "$tflint_bin"
+fi
+ln -sf "tflint-$TFLINT_VERSION" "$bin/tflint"
+
+# --- CLI configuration: providers come only from the mirror -------------------------------------
+cat >"$cache/tofu.rc" <<RC
+# Written by scripts/toolchain/build.sh. Serves locally built providers; nothing is downloaded.
+provider_installation {
+  filesystem_mirror {
+    path    = "$mirror"
+    include = ["registry.terraform.io/hashicorp/*", "registry.opentofu.org/hashicorp/*"]
+  }
+}
+plugin_cache_dir = "$cache/plugin-cache"
+RC
+mkdir -p "$cache/plugin-cache"
+log "toolchain ready in $cache ($(du -sh "$cache" | cut -f1))"

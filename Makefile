@@ -54,13 +54,21 @@ fmt: check-tools ## Format Terraform and Python in place
 	@$(VENV)/bin/ruff format lambda scripts tests
 	@$(VENV)/bin/ruff check --fix lambda scripts tests
 
-.PHONY: lint
-lint: check-tools ## ruff, mypy, tofu fmt -check, tofu validate, tflint, docs freshness
+.PHONY: lint lint-python lint-terraform lint-tflint lint-docs
+lint: lint-python lint-terraform lint-tflint lint-docs ## ruff, mypy, tofu fmt -check, tofu validate, tflint, module docs freshness
+
+lint-python: check-tools
 	@echo "== ruff"; $(VENV)/bin/ruff check lambda scripts tests; $(VENV)/bin/ruff format --check lambda scripts tests
 	@echo "== mypy"; $(VENV)/bin/mypy lambda scripts tests
+
+lint-terraform: check-tools
 	@echo "== tofu fmt"; $(TOFU) fmt -check -recursive -diff
 	@echo "== tofu validate"; scripts/tf_each.sh validate $(MODULES) $(wildcard modules/*/examples/*) $(addprefix envs/,$(ENVS))
-	@echo "== tflint"; scripts/tf_each.sh tflint $(MODULES)
+
+lint-tflint: check-tools
+	@echo "== tflint"; scripts/tf_each.sh tflint $(MODULES) $(addprefix envs/,$(ENVS))
+
+lint-docs: check-tools
 	@echo "== module READMEs"; $(PY) scripts/tfdocs.py --check $(MODULES)
 
 .PHONY: docs

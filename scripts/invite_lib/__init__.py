@@ -1,0 +1,1 @@
+"""The pieces behind `labeling-invite` (scripts/invite.py): configuration, input, Cognito, actions, output."""

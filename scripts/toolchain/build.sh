@@ -4,8 +4,6 @@
 # mirror. Idempotent: a tool whose binary for the pinned version exists is not rebuilt.
 #
 # Usage: build.sh CACHE_DIR
-# Set TOOLCHAIN_SOURCE=release to download official release binaries instead (machines that can
-# reach releases.opentofu.org / the Terraform registry); both paths end in the same versions.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -79,6 +77,15 @@ if [[ ! -x "$tflint_bin" ]]; then
   mv "$cache/gobin/tflint" "$tflint_bin"
 fi
 ln -sf "tflint-$TFLINT_VERSION" "$bin/tflint"
+
+# --- terraform-config-inspect (reads module inputs/outputs for scripts/tfdocs.py) ----------------
+inspect_bin="$bin/terraform-config-inspect-$TF_CONFIG_INSPECT_VERSION"
+if [[ ! -x "$inspect_bin" ]]; then
+  GOBIN="$cache/gobin" timed_build "terraform-config-inspect" "$cache/logs/inspect.log" \
+    go install -ldflags "-s -w" "github.com/hashicorp/terraform-config-inspect@$TF_CONFIG_INSPECT_VERSION"
+  mv "$cache/gobin/terraform-config-inspect" "$inspect_bin"
+fi
+ln -sf "terraform-config-inspect-$TF_CONFIG_INSPECT_VERSION" "$bin/terraform-config-inspect"
 
 # --- CLI configuration: providers come only from the mirror -------------------------------------
 cat >"$cache/tofu.rc" <<RC

@@ -1,0 +1,27 @@
+# Staging mirrors prod's settings in its own account (or region): one private workforce per
+# account and region.
+environment         = "staging"
+region              = "us-east-1"
+deletion_protection = true
+log_retention_days  = 90
+
+workforce = {
+  tier = "ESSENTIALS"
+  teams = {
+    labelers  = { description = "Label data", notifications = true }
+    reviewers = { description = "Review proposed labels", notifications = true }
+  }
+}
+
+pipelines = {
+  images = {
+    task_type         = "image_bounding_box"
+    team              = "labelers"
+    verification_team = "reviewers"
+    title             = "Draw a box around each vehicle"
+    description       = "Draw one tight box around every vehicle in the picture."
+    categories        = ["car", "truck", "bus", "bicycle"]
+    schedule          = "cron(0 12 * * ? *)"
+    online_store      = true
+  }
+}

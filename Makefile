@@ -38,13 +38,16 @@ setup: ## Install everything: Python virtualenvs, OpenTofu, providers, tflint (c
 	@$(MAKE) package
 	@echo "setup complete: tools in $(CACHE_DIR)"
 
-.PHONY: check-tools
+.PHONY: check-venv check-tools
+check-venv:
+	@[[ -x "$(PY)" ]] || { echo "error: $(PY) is missing; run 'make setup' first"; exit 1; }
+
 check-tools:
 	@for t in "$(PY)" "$(TOFU)" "$(TFLINT)" "$(CHECKOV)"; do \
 	  [[ -x "$$t" ]] || { echo "error: $$t is missing; run 'make setup' first"; exit 1; }; done
 
 .PHONY: package
-package: ## Build the Lambda deployment packages into build/lambda
+package: check-venv ## Build the Lambda deployment packages into build/lambda
 	@$(PY) scripts/package_lambda.py --source lambda --out build/lambda
 
 # --- quality ------------------------------------------------------------------------------------
@@ -95,7 +98,7 @@ unit: check-tools ## Only the fast Python tests (no emulator, no OpenTofu)
 
 # --- local AWS emulator ----------------------------------------------------------------------------
 .PHONY: emulator-up
-emulator-up: check-tools ## Start the local AWS emulator in the background (EMULATOR_PORT=4566)
+emulator-up: check-venv ## Start the local AWS emulator in the background (EMULATOR_PORT=4566)
 	@$(PY) -m moto_ext.ctl up --host $(EMULATOR_HOST) --port $(EMULATOR_PORT) --state-dir "$(EMULATOR_DIR)"
 
 .PHONY: emulator-down

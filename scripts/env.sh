@@ -30,10 +30,8 @@ fi
 
 tofu -chdir="$dir" init "${init_args[@]}" >/dev/null
 case "$action" in
-  plan) tofu -chdir="$dir" plan -input=false -out=plan.tfplan ;;
-  apply)
-    if [[ -f "$dir/plan.tfplan" ]]; then tofu -chdir="$dir" apply -input=false plan.tfplan && rm -f "$dir/plan.tfplan"
-    else tofu -chdir="$dir" apply -input=false ${AUTO_APPROVE:+-auto-approve}; fi ;;
+  plan) tofu -chdir="$dir" plan -input=false ;;
+  apply) tofu -chdir="$dir" apply -input=false ${AUTO_APPROVE:+-auto-approve} ;;
   destroy) tofu -chdir="$dir" destroy -input=false ${AUTO_APPROVE:+-auto-approve} ;;
   *) echo "error: unknown action '$action' (plan, apply or destroy)"; exit 1 ;;
 esac

@@ -51,6 +51,8 @@ def render_default(variable: dict[str, Any]) -> str:
 
 def resource_row(address: str, resource: dict[str, Any], sources: dict[str, str], kind: str) -> str:
     provider = resource["provider"]["name"]
+    if provider == "terraform":
+        return f"| [{address}](https://opentofu.org/docs/language/resources/terraform-data/) | resource |"
     source = sources.get(provider, f"hashicorp/{provider}")
     name = resource["type"].removeprefix(f"{provider}_")
     url = REGISTRY_DOCS.format(source=source, kind=kind, name=name)
@@ -59,7 +61,9 @@ def resource_row(address: str, resource: dict[str, Any], sources: dict[str, str]
 
 
 def render(data: dict[str, Any]) -> str:
-    providers = data.get("required_providers") or {}
+    # "terraform" is the built-in provider of terraform_data: part of Terraform, not a requirement.
+    required = data.get("required_providers") or {}
+    providers = {name: spec for name, spec in required.items() if name != "terraform"}
     sources = {name: spec.get("source", f"hashicorp/{name}") for name, spec in providers.items()}
     lines = ["## Requirements", "", "| Name | Version |", "|------|---------|"]
     lines += [f"| terraform | {cell(', '.join(data.get('required_core') or []))} |"]

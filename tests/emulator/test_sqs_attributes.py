@@ -1,0 +1,74 @@
+"""SQS attributes in the emulator behave as on AWS: an update changes only what it names."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+
+pytestmark = pytest.mark.emulator
+
+POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": "*",
+            }
+        ],
+    }
+)
+REDRIVE_ALLOW = json.dumps({"redrivePermission": "allowAll"})
+
+
+@pytest.fixture
+def queue_url(emulator: Any) -> str:
+    sqs = boto3.client("sqs", endpoint_url=emulator.url)
+    url: str = sqs.create_queue(QueueName="attributes-probe")["QueueUrl"]
+    return url
+
+
+def attributes(url: str, *names: str) -> dict[str, str]:
+    result: dict[str, str] = (
+        boto3.client("sqs")
+        .get_queue_attributes(QueueUrl=url, AttributeNames=list(names))
+        .get("Attributes", {})
+    )
+    return result
+
+
+def test_setting_redrive_allow_policy_keeps_the_access_policy(emulator: Any, queue_url: str) -> None:
+    # Given a queue with an access policy
+    sqs = boto3.client("sqs")
+    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": POLICY})
+    # When another call sets only the redrive allow policy
+    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"RedriveAllowPolicy": REDRIVE_ALLOW})
+    # Then both are there, by name and in "All"
+    assert json.loads(attributes(queue_url, "Policy")["Policy"]) == json.loads(POLICY)
+    assert attributes(queue_url, "RedriveAllowPolicy") == {"RedriveAllowPolicy": REDRIVE_ALLOW}
+    assert {"Policy", "RedriveAllowPolicy"} <= attributes(queue_url, "All").keys()
+
+
+def test_empty_values_remove_the_policies(emulator: Any, queue_url: str) -> None:
+    # Given both policies
+    sqs = boto3.client("sqs")
+    sqs.set_queue_attributes(
+        QueueUrl=queue_url, Attributes={"Policy": POLICY, "RedriveAllowPolicy": REDRIVE_ALLOW}
+    )
+    # When each is set to an empty value
+    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"RedriveAllowPolicy": ""})
+    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": ""})
+    # Then neither is reported any more
+    assert not {"Policy", "RedriveAllowPolicy"} & attributes(queue_url, "All").keys()
+
+
+def test_creating_an_existing_queue_again_returns_it(emulator: Any, queue_url: str) -> None:
+    # Given a queue; when it is created again with the same (default) attributes
+    again = boto3.client("sqs").create_queue(QueueName="attributes-probe")["QueueUrl"]
+    # Then AWS answers with the same queue
+    assert again == queue_url

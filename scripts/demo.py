@@ -62,7 +62,7 @@ def emulator_env() -> dict[str, str]:
     env.update(
         AWS_ENDPOINT_URL=f"http://{host}:{port}",
         AWS_ACCESS_KEY_ID="test",
-        AWS_SECRET_ACCESS_KEY="test",
+        AWS_SECRET_ACCESS_KEY="test",  # noqa: S106 - the local emulator accepts any key
         AWS_REGION="us-east-1",
         AWS_DEFAULT_REGION="us-east-1",
         # The demo's labelers answer at once; real workers take hours.
@@ -114,7 +114,9 @@ def run_pipeline(sfn: Any, state_machine_arn: str) -> dict[str, Any]:
     raise SystemExit(f"error: {state_machine_arn} did not finish in {EXECUTION_TIMEOUT_SECONDS} s")
 
 
-def feature_records(runtime: Any, group: str, bucket: str, items: list[tuple[str, int | None]]) -> list[dict[str, str]]:
+def feature_records(
+    runtime: Any, group: str, bucket: str, items: list[tuple[str, int | None]]
+) -> list[dict[str, str]]:
     identifiers = [record_id(SourceObject(bucket, key, None), line) for key, line in items]
     response = runtime.batch_get_record(
         Identifiers=[{"FeatureGroupName": group, "RecordIdentifiersValueAsString": identifiers}]
@@ -124,7 +126,14 @@ def feature_records(runtime: Any, group: str, bucket: str, items: list[tuple[str
 
 def print_records(title: str, records: list[dict[str, str]]) -> None:
     table = Table(title=title)
-    for column in ("source_ref", "line_number", "label", "confidence", "verification_outcome", "labeling_job_name"):
+    for column in (
+        "source_ref",
+        "line_number",
+        "label",
+        "confidence",
+        "verification_outcome",
+        "labeling_job_name",
+    ):
         table.add_column(column, overflow="fold")
     for record in sorted(records, key=lambda r: (r.get("source_ref", ""), int(r.get("line_number") or 0))):
         table.add_row(*(record.get(c, "") for c in table.columns_names()))  # type: ignore[attr-defined]
@@ -160,7 +169,10 @@ def main(argv: list[str] | None = None) -> int:
                 outcome = run_pipeline(sfn, pipelines[name]["state_machine_arn"])
                 console.print(f"  outcome: {outcome}")
             records = feature_records(
-                runtime, pipelines[name]["feature_group_name"], pipelines[name]["upload_bucket_name"], sent[name]
+                runtime,
+                pipelines[name]["feature_group_name"],
+                pipelines[name]["upload_bucket_name"],
+                sent[name],
             )
             print_records(f"Feature Group {pipelines[name]['feature_group_name']}", records)
         console.print(f"[bold]Labeling portal:[/] {outputs['labeling_portal_url']}")

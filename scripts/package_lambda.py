@@ -25,7 +25,16 @@ LAYER_NAME = "powertools-layer.zip"
 LAYER_PACKAGES = ("aws-lambda-powertools", "aws-xray-sdk")
 LAMBDA_PYTHON_VERSION = "3.13"
 LAMBDA_PLATFORM = "manylinux2014_x86_64"
-RUNTIME_PROVIDED = ("boto3*", "botocore*", "s3transfer*", "urllib3*", "dateutil", "python_dateutil*", "six*", "jmespath*")
+RUNTIME_PROVIDED = (
+    "boto3*",
+    "botocore*",
+    "s3transfer*",
+    "urllib3*",
+    "dateutil",
+    "python_dateutil*",
+    "six*",
+    "jmespath*",
+)
 SKIPPED_PARTS = {"__pycache__", ".pytest_cache", ".mypy_cache"}
 
 

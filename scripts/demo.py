@@ -29,6 +29,14 @@ DATA = REPO / "scripts" / "demo_data"
 ENV_DIR = REPO / "envs" / "local"
 DEMO_WORKER = "demo.labeler@example.com"
 EXECUTION_TIMEOUT_SECONDS = 300
+RECORD_COLUMNS = (
+    "source_ref",
+    "line_number",
+    "label",
+    "confidence",
+    "verification_outcome",
+    "labeling_job_name",
+)
 
 sys.path.insert(0, str(REPO / "lambda"))
 from labeling_pipeline.identity import SourceObject, record_id  # noqa: E402
@@ -126,17 +134,10 @@ def feature_records(
 
 def print_records(title: str, records: list[dict[str, str]]) -> None:
     table = Table(title=title)
-    for column in (
-        "source_ref",
-        "line_number",
-        "label",
-        "confidence",
-        "verification_outcome",
-        "labeling_job_name",
-    ):
+    for column in RECORD_COLUMNS:
         table.add_column(column, overflow="fold")
     for record in sorted(records, key=lambda r: (r.get("source_ref", ""), int(r.get("line_number") or 0))):
-        table.add_row(*(record.get(c, "") for c in table.columns_names()))  # type: ignore[attr-defined]
+        table.add_row(*(record.get(column, "") for column in RECORD_COLUMNS))
     console.print(table)
 
 
@@ -145,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="leave the emulator and the stack running")
     args = parser.parse_args(argv)
     env = emulator_env()
+    os.environ.update(env)  # this process's AWS clients talk to the emulator too
     started = time.monotonic()
 
     with step("Starting the local AWS emulator"):
@@ -157,13 +159,11 @@ def main(argv: list[str] | None = None) -> int:
         with step(f"Inviting {DEMO_WORKER} to the labelers team with scripts/invite.py"):
             console.print(run(sys.executable, "scripts/invite.py", "--env", "local",
                               "--email", DEMO_WORKER, "--team", "labelers", env=env).rstrip())  # fmt: skip
-        s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1")
+        s3 = boto3.client("s3")
         with step("Uploading 4 sample images and a text file of 4 reviews"):
             sent = upload_samples(s3, pipelines)
-        sfn = boto3.client("stepfunctions", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1")
-        runtime = boto3.client(
-            "sagemaker-featurestore-runtime", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1"
-        )
+        sfn = boto3.client("stepfunctions")
+        runtime = boto3.client("sagemaker-featurestore-runtime")
         for name in ("images", "reviews"):
             with step(f"Running the '{name}' pipeline (labeling job, simulated labelers, Feature Store)"):
                 outcome = run_pipeline(sfn, pipelines[name]["state_machine_arn"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -54,5 +53,5 @@ class FakeLambdaContext:
 
 
 @pytest.fixture
-def lambda_context() -> Iterator[FakeLambdaContext]:
-    yield FakeLambdaContext()
+def lambda_context() -> FakeLambdaContext:
+    return FakeLambdaContext()

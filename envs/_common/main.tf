@@ -34,14 +34,15 @@ module "pipeline" {
   source   = "../../modules/labeling_pipeline"
   for_each = var.pipelines
 
-  name               = "${local.name}-${each.key}"
-  task_type          = each.value.task_type
-  max_attempts       = each.value.max_attempts
-  log_retention_days = var.log_retention_days
-  ssm_prefix         = "${local.ssm_prefix}/pipeline/${each.key}"
-  lambda_package_dir = abspath(var.lambda_package_dir)
-  force_destroy      = !var.deletion_protection
-  tags               = var.tags
+  name                = "${local.name}-${each.key}"
+  task_type           = each.value.task_type
+  max_attempts        = each.value.max_attempts
+  log_retention_days  = var.log_retention_days
+  ssm_prefix          = "${local.ssm_prefix}/pipeline/${each.key}"
+  lambda_package_dir  = abspath(var.lambda_package_dir)
+  force_destroy       = !var.deletion_protection
+  deletion_protection = var.deletion_protection
+  tags                = var.tags
 
   labeling = {
     workteam_arn                  = module.workforce.workteam_arns[each.value.team]
@@ -55,6 +56,7 @@ module "pipeline" {
     workteam_arn                  = module.workforce.workteam_arns[each.value.verification_team]
     availability_lifetime_seconds = each.value.availability_lifetime_seconds
   }
+  wait          = { min_seconds = each.value.job_poll_seconds.min, max_seconds = each.value.job_poll_seconds.max }
   schedule      = { expression = each.value.schedule }
   feature_store = { enable_online_store = each.value.online_store }
   alarm         = { email_addresses = each.value.alarm_emails }

@@ -80,7 +80,8 @@ variable "pipelines" {
   description = <<-EOT
     Labeling pipelines by name (lowercase letters and digits, at most 12 characters): each has its own
     buckets, queue, state machine and Feature Group. `team` and `verification_team` name teams of
-    `workforce.teams`; no `verification_team`, no review step.
+    `workforce.teams`; no `verification_team`, no review step. `job_poll_seconds`: how often a running
+    labeling job is checked (the first wait, growing to the longest).
   EOT
   type = map(object({
     task_type                     = string
@@ -95,6 +96,10 @@ variable "pipelines" {
     max_attempts                  = optional(number, 3)
     online_store                  = optional(bool, false)
     alarm_emails                  = optional(list(string), [])
+    job_poll_seconds = optional(object({
+      min = optional(number, 60)
+      max = optional(number, 3600)
+    }), {})
   }))
   default = {}
 

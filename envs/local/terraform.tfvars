@@ -23,14 +23,19 @@ pipelines = {
     categories        = ["apple", "pear", "berry", "other"]
     schedule          = "rate(5 minutes)"
     online_store      = true
+    # The emulator's labelers answer in seconds: short tasks, frequent checks.
+    availability_lifetime_seconds = 3600
+    job_poll_seconds              = { min = 10, max = 60 }
   }
   reviews = {
-    task_type    = "text_single_label_classification"
-    team         = "labelers"
-    title        = "Sentiment of a review"
-    description  = "Is this product review positive, negative or neutral?"
-    categories   = ["positive", "negative", "neutral"]
-    schedule     = "rate(5 minutes)"
-    online_store = true
+    task_type                     = "text_single_label_classification"
+    team                          = "labelers"
+    title                         = "Sentiment of a review"
+    description                   = "Is this product review positive, negative or neutral?"
+    categories                    = ["positive", "negative", "neutral"]
+    schedule                      = "rate(5 minutes)"
+    online_store                  = true
+    availability_lifetime_seconds = 3600
+    job_poll_seconds              = { min = 10, max = 60 }
   }
 }

@@ -56,8 +56,7 @@ def resource_row(address: str, resource: dict[str, Any], sources: dict[str, str]
     source = sources.get(provider, f"hashicorp/{provider}")
     name = resource["type"].removeprefix(f"{provider}_")
     url = REGISTRY_DOCS.format(source=source, kind=kind, name=name)
-    label = address if kind == "resources" else f"data.{address}"
-    return f"| [{label}]({url}) | {'resource' if kind == 'resources' else 'data source'} |"
+    return f"| [{address}]({url}) | {'resource' if kind == 'resources' else 'data source'} |"
 
 
 def render(data: dict[str, Any]) -> str:

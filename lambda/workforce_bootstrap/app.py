@@ -1,0 +1,49 @@
+"""Lambda entry point, invoked by Terraform's `aws_lambda_invocation` (lifecycle scope CRUD)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.config import Config
+
+from workforce_bootstrap.bootstrap import run
+from workforce_bootstrap.errors import BootstrapError
+from workforce_bootstrap.request import BootstrapRequest
+
+SERVICE = "workforce-bootstrap"
+# Time kept back from the function timeout for the Cognito reads and writes after the wait.
+WRITE_MARGIN_SECONDS = 20.0
+CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 8}, user_agent_extra=SERVICE)
+
+logger = Logger(service=SERVICE)
+tracer = Tracer(service=SERVICE)
+
+
+@functools.cache
+def cognito_client() -> Any:
+    return boto3.client("cognito-idp", config=CLIENT_CONFIG)
+
+
+@functools.cache
+def sagemaker_client() -> Any:
+    return boto3.client("sagemaker", config=CLIENT_CONFIG)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        request = BootstrapRequest.from_event(event)
+        budget = max(context.get_remaining_time_in_millis() / 1000 - WRITE_MARGIN_SECONDS, 0.0)
+        outcome = run(
+            request, cognito=cognito_client(), sagemaker=sagemaker_client(), wait_budget_seconds=budget
+        )
+    except BootstrapError as error:
+        logger.error(str(error), extra={"error_type": type(error).__name__})
+        raise
+    logger.info("bootstrap finished", extra=outcome.as_dict())
+    return outcome.as_dict()

@@ -1,0 +1,65 @@
+"""One bootstrap run: read the portal address, then point the client and the invitation at it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from workforce_bootstrap.cognito import point_client_at_portal, set_invitation
+from workforce_bootstrap.portal import portal_urls, render_invitation, with_extras
+from workforce_bootstrap.request import Action, BootstrapRequest
+from workforce_bootstrap.workforce import wait_for_subdomain
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the run found and changed; returned to Terraform as the invocation result."""
+
+    action: str
+    portal_url: str | None = None
+    callback_urls: list[str] = field(default_factory=list)
+    logout_urls: list[str] = field(default_factory=list)
+    client_updated: bool = False
+    invitation_updated: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def run(
+    request: BootstrapRequest,
+    *,
+    cognito: Any,
+    sagemaker: Any,
+    wait_budget_seconds: float,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Outcome:
+    """Apply the request; on delete do nothing, since the resources go away with their owners."""
+    if request.action is Action.DELETE:
+        return Outcome(action=request.action.value)
+    subdomain = wait_for_subdomain(
+        sagemaker, request.workforce_name, budget_seconds=wait_budget_seconds, sleep=sleep
+    )
+    urls = portal_urls(subdomain)
+    # Rendered before any write, so a bad template fails the run with nothing changed.
+    invitation = render_invitation(request.invitation, urls.portal)
+    callback_urls = with_extras(urls.callback, request.extra_callback_urls)
+    logout_urls = with_extras(urls.logout, request.extra_logout_urls)
+    client_updated = point_client_at_portal(
+        cognito,
+        user_pool_id=request.user_pool_id,
+        client_id=request.client_id,
+        callback_urls=callback_urls,
+        logout_urls=logout_urls,
+    )
+    invitation_updated = set_invitation(cognito, user_pool_id=request.user_pool_id, message=invitation)
+    return Outcome(
+        action=request.action.value,
+        portal_url=urls.portal,
+        callback_urls=callback_urls,
+        logout_urls=logout_urls,
+        client_updated=client_updated,
+        invitation_updated=invitation_updated,
+    )

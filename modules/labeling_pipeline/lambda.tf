@@ -1,0 +1,122 @@
+# The state machine's steps that need code: one function per step, all from the package
+# lambda/labeling_pipeline (built by `make package`), each with its own role (iam.tf) and log group.
+
+locals {
+  package_path = "${var.lambda_package_dir}/labeling_pipeline.zip"
+
+  functions = {
+    "claim-batch" = {
+      handler     = "labeling_pipeline.handlers.claim_batch"
+      description = "Moves uploads from the queue into the ledger and builds the input manifest"
+      timeout     = 900
+      memory_size = 1024
+    }
+    "start-job" = {
+      handler     = "labeling_pipeline.handlers.start_job"
+      description = "Creates the labeling or verification job"
+      timeout     = 300
+      memory_size = 512
+    }
+    "check-job" = {
+      handler     = "labeling_pipeline.handlers.check_job"
+      description = "Reports a job's status and the next wait"
+      timeout     = 60
+      memory_size = 256
+    }
+    "collect-results" = {
+      handler     = "labeling_pipeline.handlers.collect_results"
+      description = "Splits a job's output manifest into labeled, unlabeled and rejected items"
+      timeout     = 900
+      memory_size = 1024
+    }
+    "write-features" = {
+      handler     = "labeling_pipeline.handlers.write_features"
+      description = "Writes accepted labels to the Feature Group"
+      timeout     = 900
+      memory_size = 1024
+    }
+    "return-items" = {
+      handler     = "labeling_pipeline.handlers.return_items"
+      description = "Returns items to the queue, or to the dead-letter queue after max_attempts"
+      timeout     = 900
+      memory_size = 512
+    }
+  }
+
+  function_names = { for key, _ in local.functions : key => "${var.name}-${key}" }
+  function_arns  = { for key, name in local.function_names : key => "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${name}" }
+
+  powertools_layer_arn = var.powertools_layer_arn != null ? var.powertools_layer_arn : aws_lambda_layer_version.powertools[0].arn
+
+  lambda_environment = {
+    PIPELINE_CONFIG              = jsonencode(local.pipeline_config)
+    POWERTOOLS_SERVICE_NAME      = "labeling-pipeline"
+    POWERTOOLS_METRICS_NAMESPACE = "PrivateLabeling"
+    LOG_LEVEL                    = var.log_level
+  }
+}
+
+resource "aws_lambda_layer_version" "powertools" {
+  count = var.powertools_layer_arn == null ? 1 : 0
+
+  layer_name               = "${var.name}-powertools"
+  description              = "aws-lambda-powertools and aws-xray-sdk for the labeling pipeline functions"
+  filename                 = "${var.lambda_package_dir}/powertools-layer.zip"
+  source_code_hash         = filebase64sha256("${var.lambda_package_dir}/powertools-layer.zip")
+  compatible_runtimes      = ["python3.13"]
+  compatible_architectures = ["x86_64"]
+}
+
+resource "aws_cloudwatch_log_group" "lambda" {
+  for_each = local.function_names
+
+  name              = "/aws/lambda/${each.value}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = local.kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "this" {
+  for_each = local.functions
+
+  #checkov:skip=CKV_AWS_116:Invoked synchronously by Step Functions only; failures are caught and retried by the state machine, an async DLQ would never receive anything.
+  #checkov:skip=CKV_AWS_117:The functions call AWS APIs only (S3, SQS, DynamoDB, SageMaker); a VPC would add seven interface endpoints and protect nothing.
+  #checkov:skip=CKV_AWS_115:Concurrency is bounded by the state machine (one execution per schedule tick, sequential steps); a reserved limit would only add throttling failures.
+  #checkov:skip=CKV_AWS_272:Code signing needs an AWS Signer profile outside this module; the package is built and hashed (source_code_hash) by the deployment pipeline.
+  function_name    = local.function_names[each.key]
+  description      = each.value.description
+  role             = aws_iam_role.lambda[each.key].arn
+  handler          = each.value.handler
+  runtime          = "python3.13"
+  architectures    = ["x86_64"]
+  filename         = local.package_path
+  source_code_hash = filebase64sha256(local.package_path)
+  timeout          = each.value.timeout
+  memory_size      = each.value.memory_size
+  layers           = [local.powertools_layer_arn]
+  kms_key_arn      = local.kms_key_arn
+
+  environment {
+    variables = local.lambda_environment
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.lambda[each.key].name
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = length(jsonencode(local.lambda_environment)) <= 4096
+      error_message = "The functions' environment (PIPELINE_CONFIG) exceeds Lambda's 4 KB limit: shorten the labeling/verification titles, descriptions or keywords."
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.lambda]
+}

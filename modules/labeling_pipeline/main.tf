@@ -1,0 +1,123 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {
+  lifecycle {
+    postcondition {
+      condition     = contains(keys(local.ground_truth_function_accounts), self.region)
+      error_message = "Region ${self.region} has no Ground Truth pre-annotation and consolidation functions for built-in task types. Supported regions: ${join(", ", sort(keys(local.ground_truth_function_accounts)))}."
+    }
+  }
+}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.region
+
+  task = local.task_types[var.task_type]
+
+  # Names derived from var.name. Bucket names carry the account id because S3 names are global.
+  bucket_names = {
+    upload        = "${var.name}-upload-${local.account_id}"
+    output        = "${var.name}-output-${local.account_id}"
+    feature_store = "${var.name}-features-${local.account_id}"
+  }
+  access_log_bucket_name = "${var.name}-access-logs-${local.account_id}"
+  state_machine_name     = var.name
+  feature_group_name     = "${var.name}-labels"
+  ledger_table_name      = "${var.name}-ledger"
+  ssm_prefix             = coalesce(var.ssm_prefix, "/${var.name}/pipeline")
+
+  # Known before the state machine exists, so IAM policies and the key policy can name it without a cycle.
+  state_machine_arn                   = "arn:${local.partition}:states:${local.region}:${local.account_id}:stateMachine:${local.state_machine_name}"
+  state_machine_execution_arn_pattern = "arn:${local.partition}:states:${local.region}:${local.account_id}:execution:${local.state_machine_name}:*"
+
+  # Labeling jobs are created by the start-job function with names starting with "<name>-" (IAM scope).
+  labeling_job_arn_pattern = "arn:${local.partition}:sagemaker:${local.region}:${local.account_id}:labeling-job/${var.name}-*"
+
+  create_kms_key = var.kms.key_arn == null
+  kms_key_arn    = local.create_kms_key ? aws_kms_key.this[0].arn : var.kms.key_arn
+
+  # Ground Truth's functions for this region; an unsupported region fails the postcondition of
+  # data.aws_region.current above instead of producing an invalid ARN.
+  ground_truth_account   = lookup(local.ground_truth_function_accounts, local.region, "000000000000")
+  ground_truth_functions = "arn:${local.partition}:lambda:${local.region}:${local.ground_truth_account}:function"
+
+  pre_annotation_lambda_arn              = "${local.ground_truth_functions}:PRE-${local.task.ground_truth_name}"
+  consolidation_lambda_arn               = "${local.ground_truth_functions}:ACS-${local.task.ground_truth_name}"
+  verification_pre_annotation_lambda_arn = "${local.ground_truth_functions}:PRE-${local.task.verification_name}"
+  verification_consolidation_lambda_arn  = "${local.ground_truth_functions}:ACS-${local.task.verification_name}"
+
+  verification_enabled = var.verification != null
+
+  label_attribute_name = "${var.labeling.label_attribute_name}${local.task.label_suffix}"
+  # No suffix for verification: VerificationSemanticSegmentation is AWS's one exception to the "-ref" rule.
+  verification_attribute_name = local.verification_enabled ? var.verification.label_attribute_name : null
+
+  labeling_keywords = length(var.labeling.keywords) > 0 ? var.labeling.keywords : local.task.default_keywords
+  verification_keywords = local.verification_enabled ? (
+    length(var.verification.keywords) > 0 ? var.verification.keywords : concat(slice(local.task.default_keywords, 0, min(length(local.task.default_keywords), 4)), ["verification"])
+  ) : []
+  verification_title       = local.verification_enabled ? coalesce(var.verification.title, substr("Review: ${var.labeling.title}", 0, 128)) : null
+  verification_description = local.verification_enabled ? coalesce(var.verification.description, substr("Check the proposed label and choose pass if it is correct, fail otherwise. ${var.labeling.description}", 0, 255)) : null
+
+  # The whole execution must fit in the state machine's timeout: both availability windows plus two days
+  # for the Lambda steps, the last (longest) wait and retries.
+  state_machine_timeout_seconds = var.labeling.availability_lifetime_seconds + (local.verification_enabled ? var.verification.availability_lifetime_seconds : 0) + 172800
+
+  # Every configured field reaches the functions through this one object (PIPELINE_CONFIG); the tests
+  # check that nothing accepted by the inputs is left out.
+  pipeline_config = {
+    name                      = var.name
+    task_type                 = var.task_type
+    upload_bucket             = aws_s3_bucket.this["upload"].bucket
+    upload_queue_url          = aws_sqs_queue.upload.url
+    dead_letter_queue_url     = aws_sqs_queue.dead_letter.url
+    output_bucket             = aws_s3_bucket.this["output"].bucket
+    ledger_table              = aws_dynamodb_table.ledger.name
+    feature_group_name        = aws_sagemaker_feature_group.this.feature_group_name
+    kms_key_arn               = local.kms_key_arn
+    sagemaker_role_arn        = aws_iam_role.sagemaker.arn
+    max_attempts              = var.max_attempts
+    min_wait_seconds          = var.wait.min_seconds
+    max_wait_seconds          = var.wait.max_seconds
+    feature_store_concurrency = var.feature_store.concurrency
+    labeling = {
+      workteam_arn                  = var.labeling.workteam_arn
+      title                         = var.labeling.title
+      description                   = var.labeling.description
+      keywords                      = local.labeling_keywords
+      label_attribute_name          = local.label_attribute_name
+      categories_s3_uri             = local.labeling_categories_s3_uri
+      ui_template_s3_uri            = local.labeling_ui_template_s3_uri
+      human_task_ui_arn             = var.labeling.human_task_ui_arn
+      pre_annotation_lambda_arn     = local.pre_annotation_lambda_arn
+      consolidation_lambda_arn      = local.consolidation_lambda_arn
+      workers_per_object            = var.labeling.workers_per_object
+      task_time_limit_seconds       = var.labeling.task_time_limit_seconds
+      availability_lifetime_seconds = var.labeling.availability_lifetime_seconds
+      max_concurrent_task_count     = var.labeling.max_concurrent_task_count
+      max_objects_per_job           = var.labeling.max_objects_per_job
+    }
+    verification = local.verification_enabled ? {
+      workteam_arn                  = var.verification.workteam_arn
+      title                         = local.verification_title
+      description                   = local.verification_description
+      keywords                      = local.verification_keywords
+      label_attribute_name          = local.verification_attribute_name
+      categories_s3_uri             = local.verification_categories_s3_uri
+      ui_template_s3_uri            = local.verification_ui_template_s3_uri
+      human_task_ui_arn             = null
+      pre_annotation_lambda_arn     = local.verification_pre_annotation_lambda_arn
+      consolidation_lambda_arn      = local.verification_consolidation_lambda_arn
+      workers_per_object            = var.verification.workers_per_object
+      task_time_limit_seconds       = var.verification.task_time_limit_seconds
+      availability_lifetime_seconds = var.verification.availability_lifetime_seconds
+      max_concurrent_task_count     = var.verification.max_concurrent_task_count
+      # A verification job reviews what one labeling job produced.
+      max_objects_per_job = var.labeling.max_objects_per_job
+    } : null
+  }
+}

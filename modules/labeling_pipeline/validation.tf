@@ -1,0 +1,51 @@
+# Checks that involve more than one input. Variable validation blocks may only refer to their own variable
+# in Terraform < 1.9, so these are preconditions, evaluated at plan time.
+
+locals {
+  # Events one wait iteration adds to the execution history (Wait entered/exited, the check-job task's
+  # entered/scheduled/started/succeeded/exited, a Choice entered/exited, with some slack).
+  history_events_per_wait = 10
+  # Step Functions' limit is 25,000 events; keep 5,000 for everything that is not waiting.
+  history_events_for_waits = 20000
+  longest_wait_iterations = ceil(
+    (var.labeling.availability_lifetime_seconds + (local.verification_enabled ? var.verification.availability_lifetime_seconds : 0)) / var.wait.max_seconds
+  )
+}
+
+resource "terraform_data" "input_checks" {
+  input = {
+    task_type            = var.task_type
+    max_objects_per_job  = var.labeling.max_objects_per_job
+    verification_enabled = local.verification_enabled
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.labeling.max_objects_per_job <= local.task.max_objects_per_job
+      error_message = "labeling.max_objects_per_job is ${var.labeling.max_objects_per_job}, but a ${var.task_type} labeling job takes at most ${local.task.max_objects_per_job} objects."
+    }
+    precondition {
+      condition     = var.labeling.categories == null || try(length(var.labeling.categories) >= local.task.min_categories && length(var.labeling.categories) <= local.task.max_categories, false)
+      error_message = "labeling.categories: ${var.task_type} jobs need ${local.task.min_categories} to ${local.task.max_categories} categories, ${var.labeling.categories == null ? 0 : length(coalesce(var.labeling.categories, []))} given."
+    }
+    precondition {
+      condition     = var.labeling.human_task_ui_arn == null || var.task_type == "named_entity_recognition"
+      error_message = "labeling.human_task_ui_arn: AWS provides a built-in worker UI only for named_entity_recognition among these task types; ${var.task_type} needs a worker template (leave all three template inputs unset to use the module's default)."
+    }
+    precondition {
+      condition = var.labeling.human_task_ui_arn == null || var.task_type != "named_entity_recognition" || try(
+        var.labeling.human_task_ui_arn == "arn:${local.partition}:sagemaker:${local.region}:${local.human_task_ui_account}:human-task-ui/NamedEntityRecognition",
+        false
+      )
+      error_message = "labeling.human_task_ui_arn must be the built-in named entity recognition UI of this region: arn:${local.partition}:sagemaker:${local.region}:${local.human_task_ui_account}:human-task-ui/NamedEntityRecognition."
+    }
+    precondition {
+      condition     = local.longest_wait_iterations * local.history_events_per_wait <= local.history_events_for_waits
+      error_message = "wait.max_seconds = ${var.wait.max_seconds} is too short for jobs that may stay open ${var.labeling.availability_lifetime_seconds + (local.verification_enabled ? var.verification.availability_lifetime_seconds : 0)} s: the execution could exceed Step Functions' 25,000-event history. Use at least ${ceil((var.labeling.availability_lifetime_seconds + (local.verification_enabled ? var.verification.availability_lifetime_seconds : 0)) * local.history_events_per_wait / local.history_events_for_waits)} s."
+    }
+    precondition {
+      condition     = !local.verification_enabled || try(var.verification.label_attribute_name != var.labeling.label_attribute_name, false)
+      error_message = "verification.label_attribute_name must differ from labeling.label_attribute_name (AWS requires a new attribute for a verification job)."
+    }
+  }
+}

@@ -1,0 +1,89 @@
+locals {
+  # With OIDC and no notified team, nothing here needs a key.
+  needs_kms      = local.cognito || length(local.notified_teams) > 0
+  create_kms_key = local.needs_kms && var.kms_key_arn == null
+  kms_key_arn    = var.kms_key_arn != null ? var.kms_key_arn : try(aws_kms_key.this[0].arn, null)
+
+  log_group_names = compact([
+    local.cognito ? local.bootstrap_log_group_name : "",
+    local.create_web_acl ? local.waf_log_group_name : "",
+    local.cognito && var.activity_logs_enabled ? local.user_activity_log_group_name : "",
+  ])
+}
+
+data "aws_iam_policy_document" "kms" {
+  count = local.create_kms_key ? 1 : 0
+
+  #checkov:skip=CKV_AWS_109:A key policy's Resource "*" means this key only; account administration stays with IAM.
+  #checkov:skip=CKV_AWS_111:A key policy's Resource "*" means this key only; account administration stays with IAM.
+  #checkov:skip=CKV_AWS_356:A key policy's Resource "*" means this key only.
+  statement {
+    sid       = "AccountAdministersTheKeyThroughIam"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.log_group_names) > 0 ? [1] : []
+
+    content {
+      sid       = "CloudWatchLogsEncryptsTheModulesLogGroups"
+      actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+      resources = ["*"]
+
+      principals {
+        type        = "Service"
+        identifiers = ["logs.${local.region}.amazonaws.com"]
+      }
+
+      condition {
+        test     = "ArnEquals"
+        variable = "kms:EncryptionContext:aws:logs:arn"
+        values   = [for name in local.log_group_names : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${name}"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.notified_teams) > 0 ? [1] : []
+
+    content {
+      sid       = "SageMakerPublishesToEncryptedTeamTopics"
+      actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
+      resources = ["*"]
+
+      principals {
+        type        = "Service"
+        identifiers = ["sagemaker.amazonaws.com"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [local.account_id]
+      }
+    }
+  }
+}
+
+resource "aws_kms_key" "this" {
+  count = local.create_kms_key ? 1 : 0
+
+  description             = "${var.name} labeling workforce: logs, task notifications, bootstrap environment"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy                  = data.aws_iam_policy_document.kms[0].json
+  tags                    = var.tags
+}
+
+resource "aws_kms_alias" "this" {
+  count = local.create_kms_key ? 1 : 0
+
+  name          = "alias/${var.name}-workforce"
+  target_key_id = aws_kms_key.this[0].key_id
+}

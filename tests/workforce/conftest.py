@@ -1,0 +1,49 @@
+"""Fixtures for the workforce bootstrap tests (moto for Cognito, a stub for SageMaker)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from workforce.builders import REGION, CallSpy, WorkforcePool, create_workforce_pool
+from workforce_bootstrap import app
+
+
+@pytest.fixture
+def cognito() -> Iterator[Any]:
+    """A Cognito client backed by moto (which lacks SageMaker workforces; see `sagemaker`)."""
+    with mock_aws():
+        yield boto3.client("cognito-idp", region_name=REGION)
+
+
+@pytest.fixture
+def spy(cognito: Any) -> CallSpy:
+    return CallSpy().attach(cognito)
+
+
+@pytest.fixture
+def pool(cognito: Any) -> WorkforcePool:
+    return create_workforce_pool(cognito)
+
+
+@pytest.fixture
+def sagemaker() -> Iterator[tuple[Any, Stubber]]:
+    """A SageMaker client whose DescribeWorkforce answers are scripted by the test."""
+    client = boto3.client("sagemaker", region_name=REGION)
+    with Stubber(client) as stubber:
+        yield client, stubber
+
+
+@pytest.fixture
+def patched_clients(
+    cognito: Any, sagemaker: tuple[Any, Stubber], monkeypatch: pytest.MonkeyPatch
+) -> tuple[Any, Stubber]:
+    """Point the handler's lazily created clients at moto and the stub."""
+    monkeypatch.setattr(app, "cognito_client", lambda: cognito)
+    monkeypatch.setattr(app, "sagemaker_client", lambda: sagemaker[0])
+    return sagemaker

@@ -29,14 +29,6 @@ DATA = REPO / "scripts" / "demo_data"
 ENV_DIR = REPO / "envs" / "local"
 DEMO_WORKER = "demo.labeler@example.com"
 EXECUTION_TIMEOUT_SECONDS = 300
-RECORD_COLUMNS = (
-    "source_ref",
-    "line_number",
-    "label",
-    "confidence",
-    "verification_outcome",
-    "labeling_job_name",
-)
 
 sys.path.insert(0, str(REPO / "lambda"))
 from labeling_pipeline.identity import SourceObject, record_id  # noqa: E402
@@ -132,12 +124,21 @@ def feature_records(
     return [{f["FeatureName"]: f["ValueAsString"] for f in r["Record"]} for r in response["Records"]]
 
 
-def print_records(title: str, records: list[dict[str, str]]) -> None:
+def print_records(title: str, bucket: str, records: list[dict[str, str]]) -> None:
     table = Table(title=title)
-    for column in RECORD_COLUMNS:
+    for column in ("object", "line", "label", "confidence", "verification", "labeled at"):
         table.add_column(column, overflow="fold")
-    for record in sorted(records, key=lambda r: (r.get("source_ref", ""), int(r.get("line_number") or 0))):
-        table.add_row(*(record.get(column, "") for column in RECORD_COLUMNS))
+    prefix = f"s3://{bucket}/"
+    for record in sorted(records, key=lambda r: (r["source_ref"], int(r.get("line_number") or 0))):
+        line = record.get("line_number", "0")
+        table.add_row(
+            record["source_ref"].removeprefix(prefix),
+            "" if line == "0" else line,
+            record.get("label", ""),
+            record.get("confidence", ""),
+            record.get("verification_outcome", ""),
+            record.get("labeled_at", ""),
+        )
     console.print(table)
 
 
@@ -174,7 +175,11 @@ def main(argv: list[str] | None = None) -> int:
                 pipelines[name]["upload_bucket_name"],
                 sent[name],
             )
-            print_records(f"Feature Group {pipelines[name]['feature_group_name']}", records)
+            print_records(
+                f"Feature Group {pipelines[name]['feature_group_name']}",
+                pipelines[name]["upload_bucket_name"],
+                records,
+            )
         console.print(f"[bold]Labeling portal:[/] {outputs['labeling_portal_url']}")
     finally:
         if not args.keep:

@@ -47,8 +47,9 @@ locals {
   identity_binding = {
     workforce_name = local.workforce_name
     cognito        = local.cognito_binding
-    # The client secret counts: rotating it is an OIDC configuration change too. (A hash of it, kept
-    # sensitive; the workforce's own state holds the secret anyway.)
-    oidc = local.oidc && var.oidc != null ? sha256(jsonencode([var.oidc, var.oidc_client_secret])) : null
+    # The client secret counts: rotating it is an OIDC configuration change too. Only a one-way hash
+    # of it is kept, unmarked: a sensitive value here would differ from the stored one on every plan
+    # and replace the teams each time.
+    oidc = local.oidc && var.oidc != null ? nonsensitive(sha256(jsonencode([var.oidc, var.oidc_client_secret]))) : null
   }
 }

@@ -1,0 +1,31 @@
+"""boto3 clients, created on first use and then reused for the life of the execution environment.
+
+Creating them lazily keeps cold starts short for functions that never touch a service, and gives tests
+one place to swap a client (``client.cache_clear()`` or patching ``client``) at the AWS boundary.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+# Enough connections for the largest thread pool a function runs (feature_store_concurrency <= 128).
+MAX_POOL_CONNECTIONS = 128
+
+# The Feature Store writer retries throttling itself, with jitter and a time budget, so botocore must not
+# multiply those attempts; every other client keeps botocore's standard retries.
+_OWN_RETRIES = frozenset({"sagemaker-featurestore-runtime"})
+
+
+@cache
+def client(service: str) -> Any:
+    """The shared client for one AWS service (boto3 clients are thread-safe; sessions are not)."""
+    attempts = 1 if service in _OWN_RETRIES else 5
+    config = Config(
+        retries={"mode": "standard", "max_attempts": attempts},
+        max_pool_connections=MAX_POOL_CONNECTIONS,
+    )
+    return boto3.client(service, config=config)

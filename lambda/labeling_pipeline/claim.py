@@ -1,0 +1,262 @@
+"""Claiming a batch: queue messages in, ledger rows claimed, input manifest out.
+
+Order of effects, and why nothing is lost or doubled whichever of them a crash interrupts:
+
+1. the batch row is opened with this invocation's token and a lease;
+2. messages are received ten at a time (they stay invisible, the queue's visibility timeout is at least
+   six times this function's timeout), and their items claimed in the ledger with conditional writes;
+3. the manifest (every item claimed by this token) is uploaded, the execution is registered as open,
+   and the batch is committed (conditional on the token);
+4. only then are the messages of claimed items deleted.
+
+A crash before 3 leaves claims that no committed batch holds: when the messages become visible again,
+the next claim takes those rows over. A crash after 3 leaves messages whose items are already in this
+batch's job: they are recognised as duplicates and deleted. A copy of a message whose item another live
+claim holds is dropped too: that claim keeps its own message until it commits. Messages that cannot
+become items at all (not an S3 event, zero bytes, wrong content type) are dead-lettered with the reason
+and deleted at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from enum import Enum, auto
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from .config import PipelineConfig
+from .layout import BatchLayout
+from .ledger import BatchState, Claim, Claimed, ClaimOutcome, Ledger, LedgerItem
+from .manifest import JsonLinesWriter
+from .messages import (
+    ObjectCreated,
+    Poison,
+    Redrive,
+    RetryRequest,
+    continuation_body,
+    dead_body,
+    parse_message,
+)
+from .queues import QueueMessage, Queues
+from .results import ITEM_ID_FIELD
+from .sources import Candidate, Rejected, Skipped, SourceError, SourceReader
+
+logger = Logger(child=True)
+
+LEDGER_CONCURRENCY = 16
+# Long polling returns as soon as messages arrive; an empty queue costs one call with this wait.
+RECEIVE_WAIT_SECONDS = 1
+# Stop receiving when less than this is left, to upload the manifest, commit and delete in time.
+FINISH_RESERVE_SECONDS = 60.0
+LEASE_MARGIN_SECONDS = 60.0
+
+
+class Disposition(Enum):
+    DELETE_NOW = auto()  # nothing of it is in this batch: dead-lettered, duplicate, or ignored
+    DELETE_AFTER_COMMIT = auto()  # some of its items are in this batch
+    LEAVE = auto()  # try again after the visibility timeout (S3 or the ledger failed us)
+    RELEASE = auto()  # did not fit into this batch: visible again now
+
+
+@dataclass
+class ClaimCounts:
+    received: int = 0
+    claimed: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    left: int = 0
+    released: int = 0
+
+
+@dataclass(frozen=True)
+class ClaimSummary:
+    item_count: int
+    manifest_uri: str | None
+    counts: ClaimCounts
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "item_count": self.item_count,
+            "manifest_uri": self.manifest_uri,
+            "received": self.counts.received,
+            "duplicates": self.counts.duplicates,
+            "dead_lettered": self.counts.dead_lettered,
+        }
+
+
+def manifest_line(item: LedgerItem) -> dict[str, str]:
+    """Ground Truth's input line: ``source-ref`` for images, ``source`` (the text) for text items."""
+    if item.text is not None:
+        return {"source": item.text, ITEM_ID_FIELD: item.item_id}
+    return {"source-ref": item.source.uri, ITEM_ID_FIELD: item.item_id}
+
+
+@dataclass
+class _Work:
+    """The items one message asks for, and what its disposition will be once they are claimed."""
+
+    message: QueueMessage
+    requests: list[Candidate | RetryRequest | Redrive] = field(default_factory=list)
+    disposition: Disposition = Disposition.DELETE_NOW
+
+
+class BatchClaimer:
+    """One claim_batch invocation."""
+
+    def __init__(
+        self,
+        *,
+        config: PipelineConfig,
+        ledger: Ledger,
+        queues: Queues,
+        reader: SourceReader,
+        s3: Any,
+        claim: Claim,
+        seconds_left: Callable[[], float],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._config = config
+        self._ledger = ledger
+        self._queues = queues
+        self._reader = reader
+        self._s3 = s3
+        self._claim = claim
+        self._seconds_left = seconds_left
+        self._clock = clock
+        self._capacity = config.labeling.max_objects_per_job
+        self.counts = ClaimCounts()
+
+    def run(self, execution_arn: str) -> ClaimSummary:
+        # The lease outlives this invocation by a margin: until it expires, other executions leave our
+        # claims alone even if they see duplicates of our messages.
+        lease_until = self._clock() + self._seconds_left() + LEASE_MARGIN_SECONDS
+        batch = self._ledger.start_batch(self._claim, execution_arn, lease_until)
+        if batch.state is not BatchState.CLAIMING:
+            logger.info("batch already settled", extra={"batch": batch.batch_id, "state": batch.state.value})
+            return ClaimSummary(batch.item_count, batch.manifest_uri, self.counts)
+        layout = BatchLayout(self._config.output_bucket, self._claim.batch_id)
+        # The manifest and the receipt handles to delete after the commit go to temporary files, so memory
+        # does not grow with the size of the batch.
+        with JsonLinesWriter() as manifest, JsonLinesWriter() as deferred:
+            while manifest.count < self._capacity and self._seconds_left() > FINISH_RESERVE_SECONDS:
+                messages = self._queues.receive(RECEIVE_WAIT_SECONDS)
+                if not messages:
+                    break
+                self.counts.received += len(messages)
+                for message in self._claim_messages(messages, manifest):
+                    deferred.write({"receipt_handle": message.receipt_handle})
+            if manifest.count == 0:
+                self._ledger.close_batch(self._claim.batch_id, BatchState.EMPTY)
+                self._queues.delete(record["receipt_handle"] for record in deferred.records())
+                return ClaimSummary(0, None, self.counts)
+            uri = manifest.upload(self._s3, layout.input_manifest, self._config.kms_key_arn)
+            # Registered before the commit: a committed batch is always findable by the sweep.
+            self._ledger.register_open(execution_arn)
+            committed = self._ledger.commit_batch(self._claim, uri, manifest.count)
+            self._queues.delete(record["receipt_handle"] for record in deferred.records())
+        self.counts.claimed = committed.item_count
+        return ClaimSummary(committed.item_count, uri, self.counts)
+
+    def _claim_messages(self, messages: list[QueueMessage], manifest: JsonLinesWriter) -> list[QueueMessage]:
+        """Claim the items of one receive; returns the messages to delete once the batch is committed."""
+        works: list[_Work] = []
+        room = self._capacity - manifest.count
+        for message in messages:
+            work = self._plan(message, room)
+            room -= len(work.requests)
+            works.append(work)
+        requests = [request for work in works for request in work.requests]
+        with ThreadPoolExecutor(max_workers=LEDGER_CONCURRENCY) as pool:
+            outcomes = iter(list(pool.map(self._claim_one, requests)))
+        for work in works:
+            claimed_any = False
+            for _ in work.requests:
+                result = next(outcomes)
+                if isinstance(result, Claimed):
+                    manifest.write(manifest_line(result.item))
+                    claimed_any = True
+                elif result is ClaimOutcome.RETRY_LATER:
+                    work.disposition = Disposition.LEAVE
+                elif result is ClaimOutcome.UNKNOWN:
+                    if not self._dead_letter(
+                        work.message, ["a returned or redriven item the ledger does not know"]
+                    ):
+                        work.disposition = Disposition.LEAVE
+                else:
+                    self.counts.duplicates += 1
+            if claimed_any and work.disposition is Disposition.DELETE_NOW:
+                work.disposition = Disposition.DELETE_AFTER_COMMIT
+        by_disposition: dict[Disposition, list[QueueMessage]] = {d: [] for d in Disposition}
+        for work in works:
+            by_disposition[work.disposition].append(work.message)
+        self.counts.left += len(by_disposition[Disposition.LEAVE])
+        self.counts.released += len(by_disposition[Disposition.RELEASE])
+        self._queues.delete(m.receipt_handle for m in by_disposition[Disposition.DELETE_NOW])
+        self._queues.release(by_disposition[Disposition.RELEASE])
+        return by_disposition[Disposition.DELETE_AFTER_COMMIT]
+
+    def _plan(self, message: QueueMessage, room: int) -> _Work:
+        """What one message asks for, reserving at most ``room`` items (a text file continues later)."""
+        work = _Work(message)
+        if room <= 0:
+            work.disposition = Disposition.RELEASE
+            return work
+        parsed = parse_message(message.body, self._config.upload_bucket)
+        if isinstance(parsed, Poison):
+            if not self._dead_letter(message, [parsed.reason], original_body=message.body):
+                work.disposition = Disposition.LEAVE
+        elif isinstance(parsed, (RetryRequest, Redrive)):
+            work.requests.append(parsed)
+        else:
+            self._plan_object(work, parsed, room)
+        return work
+
+    def _plan_object(self, work: _Work, created: ObjectCreated, room: int) -> None:
+        try:
+            resolution = self._reader.read(created, room)
+        except SourceError:
+            logger.exception(
+                "cannot read an upload; its message will be retried", extra={"uri": created.source.uri}
+            )
+            work.disposition = Disposition.LEAVE
+            return
+        if isinstance(resolution, Skipped):
+            logger.info("upload skipped", extra={"uri": created.source.uri, "reason": resolution.reason})
+            return
+        if isinstance(resolution, Rejected):
+            if not self._dead_letter(work.message, resolution.reasons, source=resolution.source):
+                work.disposition = Disposition.LEAVE
+            return
+        if resolution.line_problems and not self._dead_letter(
+            work.message, resolution.line_problems, source=resolution.source
+        ):
+            work.disposition = Disposition.LEAVE
+            return
+        if resolution.next_line is not None:
+            rest = ObjectCreated(
+                resolution.source, created.size, created.uploaded_at, from_line=resolution.next_line
+            )
+            if not self._queues.send(self._queues.upload_url, [continuation_body(rest)]):
+                # Without the continuation the rest of the file would be lost: keep the whole message.
+                work.disposition = Disposition.LEAVE
+                return
+        work.requests.extend(resolution.candidates)
+
+    def _claim_one(self, request: Candidate | RetryRequest | Redrive) -> Claimed | ClaimOutcome:
+        if isinstance(request, RetryRequest):
+            return self._ledger.claim_retry(request, self._claim)
+        if isinstance(request, Redrive):
+            return self._ledger.claim_redrive(request.item_id, self._claim)
+        return self._ledger.claim_new(request, self._claim)
+
+    def _dead_letter(self, message: QueueMessage, reasons: list[str], **details: Any) -> bool:
+        if not self._queues.send(self._queues.dead_letter_url, [dead_body(reasons, **details)]):
+            logger.error("the dead-letter queue refused a message", extra={"message_id": message.message_id})
+            return False
+        self.counts.dead_lettered += 1
+        logger.warning("dead-lettered", extra={"message_id": message.message_id, "reasons": reasons})
+        return True

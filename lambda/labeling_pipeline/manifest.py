@@ -1,0 +1,121 @@
+"""JSON Lines files in S3: manifests, chunk files and reason files.
+
+Every line is written by ``json.dumps`` (never by string formatting, so quotes, backslashes, newlines and
+any unicode in keys or text stay valid JSON) into a temporary file, then uploaded in one (multipart when
+large) transfer, so memory does not grow with the number of lines. Reading streams the object line by
+line for the same reason.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import IO, Any, Self
+
+from botocore.exceptions import ClientError
+
+_READ_CHUNK_BYTES = 1 << 16
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    if not uri.startswith("s3://") or "/" not in uri[5:]:
+        raise ValueError(f"not an s3://bucket/key URI: {uri!r}")
+    bucket, key = uri[5:].split("/", 1)
+    return bucket, key
+
+
+def dumps_line(record: Mapping[str, Any]) -> str:
+    """One JSON Lines line: compact, unicode kept as is (Ground Truth reads UTF-8 manifests)."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class S3Location:
+    bucket: str
+    key: str
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
+class JsonLinesWriter:
+    """Collects JSON Lines in a temporary file and uploads them to S3 on ``upload``."""
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()/__exit__
+        self.count = 0
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        self._file.write(dumps_line(record).encode("utf-8") + b"\n")
+        self.count += 1
+
+    def records(self) -> Iterator[Any]:
+        """Read back what was written so far (the writer can keep writing afterwards)."""
+        self._file.flush()
+        self._file.seek(0)
+        try:
+            for line in self._file:
+                yield json.loads(line)
+        finally:
+            self._file.seek(0, 2)
+
+    def upload(self, s3: Any, location: S3Location, kms_key_arn: str | None) -> str:
+        self._file.flush()
+        self._file.seek(0)
+        extra: dict[str, str] = {"ContentType": "application/jsonl"}
+        if kms_key_arn:
+            extra |= {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_arn}
+        s3.upload_fileobj(self._file, location.bucket, location.key, ExtraArgs=extra)
+        return location.uri
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def iter_lines(body: Any) -> Iterator[bytes]:
+    """Split a streaming S3 body on LF (dropping a CR before it); other line separators stay inside lines."""
+    pending = b""
+    for chunk in body.iter_chunks(_READ_CHUNK_BYTES):
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        for line in complete:
+            yield line.removesuffix(b"\r")
+    if pending:
+        yield pending.removesuffix(b"\r")
+
+
+class NotFoundError(LookupError):
+    """The S3 object does not exist."""
+
+
+def read_json_lines(s3: Any, uri: str) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed value) for each non-empty line; a line that is not JSON yields a ValueError."""
+    bucket, key = split_s3_uri(uri)
+    try:
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"]
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            raise NotFoundError(uri) from error
+        raise
+    try:
+        for number, raw in enumerate(iter_lines(body), start=1):
+            if not raw.strip():
+                continue
+            try:
+                yield number, json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
+                yield number, ValueError(f"line {number} of {uri} is not JSON: {error}")
+    finally:
+        body.close()

@@ -1,0 +1,179 @@
+"""Ending a batch: every item it still holds goes back, whatever happened before.
+
+``settle_batch`` walks the batch's input manifest (the list of every item the batch committed) and
+returns each item whose ledger row is still claimed by the batch, with the most specific reason known.
+It is the last step of every path through the state machine — success, a failed or empty job, rejected
+reviews, a step that threw — so an item leaves a batch either LABELED or back on a queue.
+
+``sweep`` covers the paths that run no step at all (an execution that timed out or was stopped): it
+settles the batches of registered executions that are no longer running.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from botocore.exceptions import ClientError
+
+from .collect import read_reasons
+from .layout import BatchLayout
+from .ledger import BatchRow, BatchState, Claim, ItemState, Ledger
+from .manifest import NotFoundError, read_json_lines
+from .queues import Queues
+from .results import item_id_of
+from .returns import ItemReturn, ItemReturner, ReturnCounts, reason_for
+
+logger = Logger(child=True)
+
+PAGE_SIZE = 100
+# Stop starting new pages when less than this is left; the state machine calls again to continue.
+SETTLE_RESERVE_SECONDS = 30.0
+
+
+class ReturnIncompleteError(RuntimeError):
+    """Some items could not be sent back; the step is retried and finds them still claimed."""
+
+
+@dataclass
+class SettleProgress:
+    complete: bool = False
+    next_offset: int = 0
+    labeled: int = 0
+    counts: ReturnCounts = field(default_factory=ReturnCounts)
+
+
+def _manifest_items(s3: Any, manifest_uri: str, offset: int) -> Iterator[str]:
+    lines = (item_id_of(value) for _, value in read_json_lines(s3, manifest_uri) if isinstance(value, dict))
+    return (item for item in islice(lines, offset, None) if item)
+
+
+def settle_batch(
+    *,
+    ledger: Ledger,
+    queues: Queues,
+    s3: Any,
+    batch: BatchRow,
+    max_attempts: int,
+    reasons: Mapping[str, str],
+    default_reason: str,
+    offset: int,
+    seconds_left: Callable[[], float],
+) -> SettleProgress:
+    """Return the batch's still-claimed items from manifest position ``offset`` on, page by page."""
+    progress = SettleProgress(next_offset=offset)
+    claim = Claim(batch.batch_id, batch.claim_token)
+    returner = ItemReturner(ledger, queues, max_attempts, claim)
+    if batch.manifest_uri is None:
+        progress.complete = True
+        return progress
+    try:
+        items = _manifest_items(s3, batch.manifest_uri, offset)
+        while True:
+            page = list(islice(items, PAGE_SIZE))
+            if not page:
+                progress.complete = True
+                break
+            rows = ledger.get_items(page)
+            returns = []
+            for item_id in page:
+                row = rows.get(item_id)
+                if row is None:
+                    continue
+                if row.claimed_by(claim):
+                    returns.append(ItemReturn(row, reason_for(row, reasons, default_reason)))
+                elif row.state is ItemState.LABELED and row.labeled_by == batch.batch_id:
+                    progress.labeled += 1
+            returner.return_items(returns)
+            progress.next_offset += len(page)
+            if len(page) < PAGE_SIZE:
+                progress.complete = True
+                break
+            if seconds_left() < SETTLE_RESERVE_SECONDS:
+                break
+    except NotFoundError:
+        logger.error("batch manifest is missing; nothing to return", extra={"uri": batch.manifest_uri})
+        progress.complete = True
+    progress.counts = returner.counts
+    if returner.counts.unsent:
+        raise ReturnIncompleteError(f"{returner.counts.unsent} items could not be sent back to a queue")
+    return progress
+
+
+@dataclass
+class SweepSummary:
+    settled_batches: int = 0
+    unfinished_batches: int = 0
+    counts: ReturnCounts = field(default_factory=ReturnCounts)
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "settled_batches": self.settled_batches,
+            "unfinished_batches": self.unfinished_batches,
+            "returned": self.counts.returned,
+            "dead_lettered": self.counts.dead_lettered,
+        }
+
+
+def execution_status(stepfunctions: Any, execution_arn: str) -> str:
+    try:
+        return str(stepfunctions.describe_execution(executionArn=execution_arn)["status"])
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ExecutionDoesNotExist":
+            return "GONE"
+        raise
+
+
+def sweep(
+    *,
+    ledger: Ledger,
+    queues: Queues,
+    s3: Any,
+    stepfunctions: Any,
+    output_bucket: str,
+    max_attempts: int,
+    own_execution_arn: str,
+    seconds_left: Callable[[], float],
+) -> SweepSummary:
+    """Settle the batches of executions that ended without settling them (timed out, stopped)."""
+    summary = SweepSummary()
+    for execution_arn in ledger.open_batches():
+        if execution_arn == own_execution_arn or seconds_left() < SETTLE_RESERVE_SECONDS:
+            continue
+        status = execution_status(stepfunctions, execution_arn)
+        if status == "RUNNING":
+            continue
+        batch_id = execution_arn.rsplit(":", 1)[-1]
+        batch = ledger.get_batch(batch_id)
+        if batch is None or batch.state is not BatchState.COMMITTED:
+            # Died while claiming (nothing committed), or already finished: only the registry entry is left.
+            if batch is not None and batch.state is BatchState.CLAIMING:
+                ledger.close_batch(batch_id, BatchState.ABANDONED)
+            ledger.unregister_open(execution_arn)
+            continue
+        layout = BatchLayout(output_bucket, batch_id)
+        progress = settle_batch(
+            ledger=ledger,
+            queues=queues,
+            s3=s3,
+            batch=batch,
+            max_attempts=max_attempts,
+            reasons=read_reasons(s3, layout),
+            default_reason=f"execution {batch_id} ended ({status}) before its items were labeled",
+            offset=0,
+            seconds_left=seconds_left,
+        )
+        summary.counts.add(progress.counts)
+        if progress.complete:
+            totals = {"labeled": progress.labeled, "returned": progress.counts.returned}
+            ledger.close_batch(
+                batch_id, BatchState.FINISHED, totals | {"dead_lettered": progress.counts.dead_lettered}
+            )
+            ledger.unregister_open(execution_arn)
+            summary.settled_batches += 1
+        else:
+            summary.unfinished_batches += 1
+    return summary

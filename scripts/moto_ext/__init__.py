@@ -14,12 +14,15 @@ EXTENSIONS: tuple[str, ...] = (
     "stepfunctions",
     "cognitoidp",
     "s3_eventbridge",
+    "s3_config",
     "sqs",
+    "s3_url_encoding",
     "policy_conditions",
     "wafv2",
     "scheduler",
     "sagemaker_groundtruth",
     "featurestore_runtime",
+    "cloudwatch_cbor",
 )
 
 

@@ -15,6 +15,9 @@ What moto lacks or gets wrong:
   tier; AWS refuses both.
 * ``CreateUserPoolDomain`` silently replaces a domain that belongs to another pool and gives a pool a
   second domain; AWS refuses both.
+* ``AdminCreateUser`` with ``MessageAction=RESEND`` replaces the user with a new one, losing its
+  attributes and groups; AWS keeps the user, re-sends the invitation (with a new temporary password when
+  one is given) and refuses a user who no longer waits for a first sign-in.
 * ``TagResource``, ``UntagResource`` and ``ListTagsForResource`` for user pools are missing.
 * ``SetLogDeliveryConfiguration`` and ``GetLogDeliveryConfiguration`` are missing.
 """
@@ -168,6 +171,24 @@ def install() -> None:  # noqa: PLR0915 - one place that wires every patch
         validate_pool(extended_config)
         return create_user_pool(self, name, extended_config)
 
+    admin_create_user = CognitoIdpBackend.admin_create_user
+
+    def backend_admin_create_user(
+        self: Any, user_pool_id: str, username: str, message_action: str, temporary_password: str, *args: Any
+    ) -> Any:
+        if message_action != "RESEND":
+            return admin_create_user(self, user_pool_id, username, message_action, temporary_password, *args)
+        user = self.admin_get_user(user_pool_id, username)
+        if user.status != "FORCE_CHANGE_PASSWORD":
+            raise JsonRESTError(
+                "UnsupportedUserStateException",
+                f"Resend not possible. {username} status is not FORCE_CHANGE_PASSWORD.",
+            )
+        if temporary_password:
+            user.password = temporary_password
+        user.last_modified_date = utcnow()
+        return user
+
     delete_user_pool = CognitoIdpBackend.delete_user_pool
 
     def backend_delete_user_pool(self: Any, user_pool_id: str) -> None:
@@ -249,6 +270,7 @@ def install() -> None:  # noqa: PLR0915 - one place that wires every patch
         )
 
     patch(CognitoIdpBackend, "create_user_pool", backend_create_user_pool)
+    patch(CognitoIdpBackend, "admin_create_user", backend_admin_create_user)
     patch(CognitoIdpBackend, "update_user_pool", backend_update_user_pool)
     patch(CognitoIdpBackend, "update_user_pool_client", backend_update_user_pool_client)
     patch(CognitoIdpBackend, "delete_user_pool", backend_delete_user_pool)

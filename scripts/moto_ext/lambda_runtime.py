@@ -17,6 +17,10 @@ and its layers with the host's Python in a subprocess:
 * the output goes to the function's CloudWatch log group, with START/END/REPORT lines, and to
   ``X-Amz-Log-Result`` when ``LogType=Tail``.
 
+Also missing in moto: a function's ``LoggingConfig`` (log format, log group, log levels) is dropped
+on create and update and never described, so the AWS provider plans it again on every run; it is now
+kept, described with AWS's defaults (``Text``, ``/aws/lambda/<name>``) and used for the function's logs.
+
 Only zip packages of Python runtimes are supported. Faults of kind ``lambda_invoke`` (see
 :mod:`moto_ext.control`) make chosen invocations crash.
 """
@@ -368,6 +372,24 @@ def invoke(function: Any, body: Any, request_headers: Any, response_headers: dic
     return outcome.payload
 
 
+def logging_config(function_name: str, requested: dict[str, Any] | None) -> dict[str, Any]:
+    """A function's LoggingConfig as Lambda describes it: the request completed with the defaults."""
+    config: dict[str, Any] = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{function_name}"}
+    config.update({key: value for key, value in (requested or {}).items() if value})
+    if config["LogFormat"] == "JSON":
+        config.setdefault("ApplicationLogLevel", "INFO")
+        config.setdefault("SystemLogLevel", "INFO")
+    else:
+        config.pop("ApplicationLogLevel", None)
+        config.pop("SystemLogLevel", None)
+    return config
+
+
+def _set_logging_config(function: Any, requested: dict[str, Any] | None) -> None:
+    function.logging_config = logging_config(function.function_name, requested)
+    function.logs_group_name = function.logging_config["LogGroup"]
+
+
 _installed = False
 
 
@@ -379,6 +401,30 @@ def install() -> None:
     def patched_invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -> bytes:
         return invoke(self, body, request_headers, response_headers)
 
+    create = LambdaFunction.__init__
+    describe = LambdaFunction.get_configuration
+    update = LambdaFunction.update_configuration
+
+    def created(self: Any, account_id: str, spec: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        create(self, account_id, spec, *args, **kwargs)
+        _set_logging_config(self, spec.get("LoggingConfig"))
+
+    def described(self: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        configuration: dict[str, Any] = describe(self, *args, **kwargs)
+        configuration["LoggingConfig"] = dict(
+            getattr(self, "logging_config", None) or logging_config(self.function_name, None)
+        )
+        return configuration
+
+    def updated(self: Any, config_updates: dict[str, Any]) -> dict[str, Any]:
+        if "LoggingConfig" in config_updates:
+            _set_logging_config(self, config_updates["LoggingConfig"])
+        answer: dict[str, Any] = update(self, config_updates)
+        return answer
+
+    patch(LambdaFunction, "__init__", created)
+    patch(LambdaFunction, "get_configuration", described)
+    patch(LambdaFunction, "update_configuration", updated)
     patch(LambdaFunction, "invoke", patched_invoke)
     atexit.register(WORKSPACE.close)
     _installed = True

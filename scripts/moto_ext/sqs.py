@@ -1,57 +1,91 @@
-"""SQS queue attributes as AWS keeps them.
+"""SQS queue attributes the AWS provider sets and reads back.
 
 What moto lacks or gets wrong:
 
-* ``SetQueueAttributes`` replaces the queue's ``Policy`` with whatever the request carries, so setting
-  any other attribute (the AWS provider sets ``RedriveAllowPolicy`` and ``Policy`` in separate calls)
-  silently deletes the access policy. AWS changes only the attributes named in the request.
-* ``RedriveAllowPolicy`` is unknown: ``GetQueueAttributes`` refuses the name and ``All`` omits it.
-  An empty value removes it, as on AWS.
+* ``RedriveAllowPolicy`` (which queues may use this one as their dead-letter queue) is not a known
+  attribute: ``GetQueueAttributes`` refuses the name and never returns it, so the AWS provider's
+  ``aws_sqs_queue_redrive_allow_policy`` waits forever. It is now stored, validated and returned.
+* ``SetQueueAttributes`` without ``Policy`` deletes the queue's policy; AWS changes only the attributes
+  in the request.
+* ``RedrivePolicy`` is read back with spaces after ``:`` and ``,``; AWS answers compact JSON, and the
+  AWS provider plans a change for the difference.
+* A queue encrypted with a KMS key reports ``SqsManagedSseEnabled: true``; the two kinds of
+  encryption exclude each other, and AWS reports ``false``.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
-from moto.sqs.models import Queue
+from moto.sqs.exceptions import InvalidParameterValue
+from moto.sqs.models import Queue, SQSBackend
 
 from moto_ext import patch
 
-_REDRIVE_ALLOW = "RedriveAllowPolicy"
-_ATTRIBUTE = "redrive_allow_policy"  # where moto keeps an attribute named like this one
+REDRIVE_ALLOW_POLICY = "RedriveAllowPolicy"
+_PERMISSIONS = ("allowAll", "denyAll", "byQueue")
+MAX_SOURCE_QUEUES = 10
+
+
+def validate_redrive_allow_policy(text: str) -> None:
+    """Refuse a ``RedriveAllowPolicy`` that AWS refuses, with a message saying why."""
+    try:
+        policy = json.loads(text)
+    except ValueError as error:
+        raise InvalidParameterValue(
+            f"Value {text} for parameter RedriveAllowPolicy is invalid. Reason: not JSON."
+        ) from error
+    permission = policy.get("redrivePermission") if isinstance(policy, dict) else None
+    if permission not in _PERMISSIONS:
+        raise InvalidParameterValue(f"redrivePermission must be one of {', '.join(_PERMISSIONS)}.")
+    sources = policy.get("sourceQueueArns")
+    if permission == "byQueue":
+        if not isinstance(sources, list) or not 1 <= len(sources) <= MAX_SOURCE_QUEUES:
+            raise InvalidParameterValue(f"byQueue needs 1 to {MAX_SOURCE_QUEUES} sourceQueueArns.")
+    elif sources is not None:
+        raise InvalidParameterValue(
+            f"sourceQueueArns is allowed only with redrivePermission byQueue, not {permission}."
+        )
+
+
 _installed = False
 
 
 def install() -> None:
-    global _installed  # noqa: PLW0603 - install() must be idempotent per process
+    global _installed  # noqa: PLW0603 - install() is idempotent by design
     if _installed:
         return
-    _installed = True
+    set_attributes = Queue._set_attributes
+    set_queue_attributes = SQSBackend.set_queue_attributes
+    attributes: Callable[[Any], dict[str, Any]] = Queue.__dict__["attributes"].fget
 
-    original_set = Queue._set_attributes
-    original_attributes = vars(Queue)["attributes"].fget
+    def queue_set_attributes(self: Any, values: dict[str, Any], now: float | None = None) -> None:
+        allow = values.get(REDRIVE_ALLOW_POLICY)
+        if allow:
+            validate_redrive_allow_policy(allow)
+        set_attributes(self, values, now)
+        if values.get("KmsMasterKeyId"):
+            self.sqs_managed_sse_enabled = False
 
-    def set_attributes(self: Queue, attributes: dict[str, Any], now: float | None = None) -> None:
-        changes = dict(attributes)
-        redrive_allow_given = _REDRIVE_ALLOW in changes
-        redrive_allow = changes.pop(_REDRIVE_ALLOW, None)
-        kept_policy = getattr(self, "policy", None)
-        original_set(self, changes, now)
-        if "Policy" not in changes:
-            self.policy = kept_policy
-        if redrive_allow_given:
-            vars(self)[_ATTRIBUTE] = redrive_allow or None
+    def backend_set_queue_attributes(self: Any, queue_name: str, values: dict[str, Any]) -> Any:
+        queue = self.get_queue(queue_name)
+        if "Policy" not in values:
+            values = {**values, "Policy": queue.policy}
+        return set_queue_attributes(self, queue_name, values)
 
-    def attributes(self: Queue) -> dict[str, Any]:
-        result: dict[str, Any] = original_attributes(self)
-        result.pop(_REDRIVE_ALLOW, None)
-        value = vars(self).get(_ATTRIBUTE)
-        if value:
-            result[_REDRIVE_ALLOW] = value
+    def queue_attributes(self: Any) -> dict[str, Any]:
+        result = attributes(self)
+        if not result.get(REDRIVE_ALLOW_POLICY):
+            result.pop(REDRIVE_ALLOW_POLICY, None)
+        if self.redrive_policy:
+            result["RedrivePolicy"] = json.dumps(self.redrive_policy, separators=(",", ":"))
         return result
 
-    if _REDRIVE_ALLOW not in Queue.BASE_ATTRIBUTES:
-        Queue.BASE_ATTRIBUTES = [*Queue.BASE_ATTRIBUTES, _REDRIVE_ALLOW]
-    patch(Queue, _ATTRIBUTE, None)  # moto reads every listed attribute off each queue
-    patch(Queue, "_set_attributes", set_attributes)
-    patch(Queue, "attributes", property(attributes))
+    patch(Queue, "BASE_ATTRIBUTES", [*Queue.BASE_ATTRIBUTES, REDRIVE_ALLOW_POLICY])
+    patch(Queue, "redrive_allow_policy", None)  # the default of queues created without one
+    patch(Queue, "_set_attributes", queue_set_attributes)
+    patch(Queue, "attributes", property(queue_attributes))
+    patch(SQSBackend, "set_queue_attributes", backend_set_queue_attributes)
+    _installed = True

@@ -1,0 +1,329 @@
+"""Cognito user pools as AWS behaves: updates reset omitted fields; tags, log delivery, protection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from fixtures.emulator import Emulator
+
+from .conftest import unique
+
+
+@pytest.fixture
+def cognito(emulator: Emulator) -> Any:
+    return emulator.client("cognito-idp")
+
+
+@pytest.fixture
+def pool(cognito: Any) -> dict[str, Any]:
+    created: dict[str, Any] = cognito.create_user_pool(
+        PoolName=unique("pool"),
+        UsernameAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
+        DeletionProtection="ACTIVE",
+        MfaConfiguration="OFF",
+        LambdaConfig={"PreSignUp": "arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up"},
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+        UserPoolTags={"team": "labeling"},
+    )["UserPool"]
+    return created
+
+
+def error_code(raised: pytest.ExceptionInfo[ClientError]) -> str:
+    return str(raised.value.response["Error"]["Code"])
+
+
+class TestUpdateUserPoolClient:
+    def test_omitted_fields_are_reset_to_defaults(self, cognito: Any, pool: dict[str, Any]) -> None:
+        # given a client with OAuth settings, custom auth flows and token validity
+        client = cognito.create_user_pool_client(
+            UserPoolId=pool["Id"],
+            ClientName="portal",
+            CallbackURLs=["https://portal.example.com/oauth2/idpresponse"],
+            AllowedOAuthFlows=["code"],
+            AllowedOAuthScopes=["openid", "email"],
+            AllowedOAuthFlowsUserPoolClient=True,
+            SupportedIdentityProviders=["COGNITO"],
+            ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"],
+            AccessTokenValidity=5,
+            TokenValidityUnits={"AccessToken": "minutes"},
+            GenerateSecret=True,
+        )["UserPoolClient"]
+
+        # when an update sets only the refresh token validity
+        cognito.update_user_pool_client(
+            UserPoolId=pool["Id"], ClientId=client["ClientId"], ClientName="portal", RefreshTokenValidity=10
+        )
+
+        # then every other setting is back to its default, as AWS documents
+        described = cognito.describe_user_pool_client(UserPoolId=pool["Id"], ClientId=client["ClientId"])[
+            "UserPoolClient"
+        ]
+        assert described["RefreshTokenValidity"] == 10
+        for reset in (
+            "CallbackURLs",
+            "AllowedOAuthFlows",
+            "AllowedOAuthScopes",
+            "SupportedIdentityProviders",
+            "AccessTokenValidity",
+            "TokenValidityUnits",
+        ):
+            assert reset not in described, reset
+        assert described["AllowedOAuthFlowsUserPoolClient"] is False
+        assert described["ExplicitAuthFlows"] == [
+            "ALLOW_REFRESH_TOKEN_AUTH",
+            "ALLOW_CUSTOM_AUTH",
+            "ALLOW_USER_SRP_AUTH",
+        ]
+        assert described["ClientName"] == "portal"
+        assert described["ClientSecret"] == client["ClientSecret"]
+
+    def test_full_update_keeps_what_it_sends(self, cognito: Any, pool: dict[str, Any]) -> None:
+        client = cognito.create_user_pool_client(UserPoolId=pool["Id"], ClientName="portal")["UserPoolClient"]
+        settings = {
+            "CallbackURLs": ["https://a.example.com/cb"],
+            "AllowedOAuthFlows": ["code"],
+            "AllowedOAuthScopes": ["openid"],
+            "AllowedOAuthFlowsUserPoolClient": True,
+            "SupportedIdentityProviders": ["COGNITO"],
+        }
+
+        cognito.update_user_pool_client(
+            UserPoolId=pool["Id"], ClientId=client["ClientId"], ClientName="renamed", **settings
+        )
+
+        described = cognito.describe_user_pool_client(UserPoolId=pool["Id"], ClientId=client["ClientId"])[
+            "UserPoolClient"
+        ]
+        assert {key: described[key] for key in settings} == settings
+        assert described["ClientName"] == "renamed"
+
+    def test_unknown_client(self, cognito: Any, pool: dict[str, Any]) -> None:
+        with pytest.raises(ClientError) as raised:
+            cognito.update_user_pool_client(UserPoolId=pool["Id"], ClientId="nope", ClientName="x")
+
+        assert error_code(raised) == "ResourceNotFoundException"
+
+
+class TestUpdateUserPool:
+    def test_omitted_fields_are_reset_creation_settings_kept(
+        self, cognito: Any, pool: dict[str, Any]
+    ) -> None:
+        cognito.update_user_pool(UserPoolId=pool["Id"], AutoVerifiedAttributes=["email"])
+
+        described = cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
+        assert described.get("LambdaConfig", {}) == {}
+        assert described["DeletionProtection"] == "INACTIVE"
+        assert described["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is False
+        assert described["MfaConfiguration"] == "OFF"
+        assert described["AutoVerifiedAttributes"] == ["email"]
+        # settings that only CreateUserPool takes, and the tags, survive
+        assert described["UsernameAttributes"] == ["email"]
+        assert described["UserPoolTags"] == {"team": "labeling"}
+        assert described["Name"] == pool["Name"]
+
+    def test_update_sets_mfa(self, cognito: Any, pool: dict[str, Any]) -> None:
+        cognito.update_user_pool(
+            UserPoolId=pool["Id"], MfaConfiguration="OPTIONAL", DeletionProtection="ACTIVE"
+        )
+
+        described = cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
+        assert described["MfaConfiguration"] == "OPTIONAL"
+        assert described["DeletionProtection"] == "ACTIVE"
+
+    def test_unknown_pool(self, cognito: Any) -> None:
+        with pytest.raises(ClientError) as raised:
+            cognito.update_user_pool(UserPoolId="us-east-1_doesnotexist")
+
+        assert error_code(raised) == "ResourceNotFoundException"
+
+
+class TestDeletionProtection:
+    def test_protected_pool_cannot_be_deleted(self, cognito: Any, pool: dict[str, Any]) -> None:
+        with pytest.raises(ClientError) as raised:
+            cognito.delete_user_pool(UserPoolId=pool["Id"])
+
+        assert error_code(raised) == "InvalidParameterException"
+        assert cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]["Id"] == pool["Id"]
+
+    def test_unprotected_pool_can_be_deleted(self, cognito: Any, pool: dict[str, Any]) -> None:
+        cognito.update_user_pool(UserPoolId=pool["Id"], DeletionProtection="INACTIVE")
+
+        cognito.delete_user_pool(UserPoolId=pool["Id"])
+
+        with pytest.raises(ClientError) as raised:
+            cognito.describe_user_pool(UserPoolId=pool["Id"])
+        assert error_code(raised) == "ResourceNotFoundException"
+
+
+class TestTags:
+    def test_tag_list_untag(self, cognito: Any, pool: dict[str, Any]) -> None:
+        cognito.tag_resource(ResourceArn=pool["Arn"], Tags={"env": "dev"})
+        assert cognito.list_tags_for_resource(ResourceArn=pool["Arn"])["Tags"] == {
+            "team": "labeling",
+            "env": "dev",
+        }
+
+        cognito.untag_resource(ResourceArn=pool["Arn"], TagKeys=["team"])
+
+        assert cognito.list_tags_for_resource(ResourceArn=pool["Arn"])["Tags"] == {"env": "dev"}
+
+    def test_unknown_arn(self, cognito: Any) -> None:
+        with pytest.raises(ClientError) as raised:
+            cognito.list_tags_for_resource(
+                ResourceArn="arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_nope"
+            )
+
+        assert error_code(raised) == "ResourceNotFoundException"
+
+
+class TestLogDelivery:
+    @pytest.fixture
+    def log_group_arn(self, emulator: Emulator) -> str:
+        name = f"/aws/cognito/{unique('pool')}"
+        logs = emulator.client("logs")
+        logs.create_log_group(logGroupName=name)
+        arn: str = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["arn"]
+        return arn
+
+    def test_set_get_and_clear(self, cognito: Any, pool: dict[str, Any], log_group_arn: str) -> None:
+        configuration = {
+            "LogLevel": "ERROR",
+            "EventSource": "userNotification",
+            "CloudWatchLogsConfiguration": {"LogGroupArn": log_group_arn},
+        }
+
+        cognito.set_log_delivery_configuration(UserPoolId=pool["Id"], LogConfigurations=[configuration])
+        got = cognito.get_log_delivery_configuration(UserPoolId=pool["Id"])["LogDeliveryConfiguration"]
+        assert got == {"UserPoolId": pool["Id"], "LogConfigurations": [configuration]}
+
+        cognito.set_log_delivery_configuration(UserPoolId=pool["Id"], LogConfigurations=[])
+        got = cognito.get_log_delivery_configuration(UserPoolId=pool["Id"])["LogDeliveryConfiguration"]
+        assert got["LogConfigurations"] == []
+
+    @pytest.mark.parametrize(
+        "configuration",
+        [
+            {"LogLevel": "INFO", "EventSource": "userNotification"},
+            {"LogLevel": "ERROR", "EventSource": "userAuthEvents"},
+        ],
+    )
+    def test_level_must_fit_the_source(
+        self, cognito: Any, pool: dict[str, Any], log_group_arn: str, configuration: dict[str, Any]
+    ) -> None:
+        configuration = {**configuration, "CloudWatchLogsConfiguration": {"LogGroupArn": log_group_arn}}
+
+        with pytest.raises(ClientError) as raised:
+            cognito.set_log_delivery_configuration(UserPoolId=pool["Id"], LogConfigurations=[configuration])
+
+        assert error_code(raised) == "InvalidParameterException"
+
+    def test_missing_log_group(self, cognito: Any, pool: dict[str, Any]) -> None:
+        arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cognito/absent"
+        configuration = {
+            "LogLevel": "ERROR",
+            "EventSource": "userNotification",
+            "CloudWatchLogsConfiguration": {"LogGroupArn": arn},
+        }
+
+        with pytest.raises(ClientError) as raised:
+            cognito.set_log_delivery_configuration(UserPoolId=pool["Id"], LogConfigurations=[configuration])
+
+        assert error_code(raised) == "InvalidParameterException"
+
+    def test_unknown_pool(self, cognito: Any) -> None:
+        with pytest.raises(ClientError) as raised:
+            cognito.get_log_delivery_configuration(UserPoolId="us-east-1_doesnotexist")
+
+        assert error_code(raised) == "ResourceNotFoundException"
+
+
+class TestDomains:
+    def test_domain_of_another_pool_is_refused(self, cognito: Any, pool: dict[str, Any]) -> None:
+        domain = unique("portal")
+        cognito.create_user_pool_domain(UserPoolId=pool["Id"], Domain=domain)
+        other = cognito.create_user_pool(PoolName=unique("other"))["UserPool"]
+
+        with pytest.raises(ClientError) as raised:
+            cognito.create_user_pool_domain(UserPoolId=other["Id"], Domain=domain)
+
+        assert error_code(raised) == "InvalidParameterException"
+        assert (
+            cognito.describe_user_pool_domain(Domain=domain)["DomainDescription"]["UserPoolId"] == pool["Id"]
+        )
+
+    def test_second_domain_for_a_pool_is_refused(self, cognito: Any, pool: dict[str, Any]) -> None:
+        cognito.create_user_pool_domain(UserPoolId=pool["Id"], Domain=unique("first"))
+
+        with pytest.raises(ClientError) as raised:
+            cognito.create_user_pool_domain(UserPoolId=pool["Id"], Domain=unique("second"))
+
+        assert error_code(raised) == "InvalidParameterException"
+
+
+class TestValidation:
+    @pytest.mark.parametrize("message", ["Hello {username}", "Your code is {####}"])
+    def test_invitation_needs_both_placeholders(self, cognito: Any, message: str) -> None:
+        with pytest.raises(ClientError) as raised:
+            cognito.create_user_pool(
+                PoolName=unique("pool"),
+                AdminCreateUserConfig={"InviteMessageTemplate": {"EmailMessage": message}},
+            )
+
+        assert error_code(raised) == "InvalidParameterException"
+
+    def test_threat_protection_needs_the_plus_tier(self, cognito: Any, pool: dict[str, Any]) -> None:
+        with pytest.raises(ClientError) as raised:
+            cognito.update_user_pool(
+                UserPoolId=pool["Id"], UserPoolAddOns={"AdvancedSecurityMode": "ENFORCED"}
+            )
+
+        assert error_code(raised) == "FeatureUnavailableInTierException"
+
+    def test_threat_protection_on_plus(self, cognito: Any) -> None:
+        created = cognito.create_user_pool(
+            PoolName=unique("pool"), UserPoolTier="PLUS", UserPoolAddOns={"AdvancedSecurityMode": "AUDIT"}
+        )["UserPool"]
+
+        assert created["UserPoolAddOns"] == {"AdvancedSecurityMode": "AUDIT"}
+
+
+class TestResendInvitation:
+    def test_resend_keeps_the_user(self, cognito: Any) -> None:
+        pool_id = cognito.create_user_pool(PoolName=unique("pool"))["UserPool"]["Id"]
+        cognito.create_group(UserPoolId=pool_id, GroupName="labelers")
+        cognito.admin_create_user(
+            UserPoolId=pool_id, Username="w-1", UserAttributes=[{"Name": "email", "Value": "a@example.com"}]
+        )
+        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username="w-1", GroupName="labelers")
+
+        cognito.admin_create_user(UserPoolId=pool_id, Username="w-1", MessageAction="RESEND")
+
+        user = cognito.admin_get_user(UserPoolId=pool_id, Username="w-1")
+        assert {"Name": "email", "Value": "a@example.com"} in user["UserAttributes"]
+        assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+        groups = cognito.admin_list_groups_for_user(UserPoolId=pool_id, Username="w-1")["Groups"]
+        assert [group["GroupName"] for group in groups] == ["labelers"]
+
+    def test_resend_to_a_confirmed_user_is_refused(self, cognito: Any) -> None:
+        pool_id = cognito.create_user_pool(PoolName=unique("pool"))["UserPool"]["Id"]
+        cognito.admin_create_user(UserPoolId=pool_id, Username="w-2")
+        cognito.admin_set_user_password(
+            UserPoolId=pool_id, Username="w-2", Password="Xx1!long-pass", Permanent=True
+        )
+
+        with pytest.raises(ClientError) as raised:
+            cognito.admin_create_user(UserPoolId=pool_id, Username="w-2", MessageAction="RESEND")
+
+        assert error_code(raised) == "UnsupportedUserStateException"
+
+    def test_resend_to_an_unknown_user(self, cognito: Any) -> None:
+        pool_id = cognito.create_user_pool(PoolName=unique("pool"))["UserPool"]["Id"]
+
+        with pytest.raises(ClientError) as raised:
+            cognito.admin_create_user(UserPoolId=pool_id, Username="nobody", MessageAction="RESEND")
+
+        assert error_code(raised) == "UserNotFoundException"

@@ -11,16 +11,22 @@ What moto lacks or gets wrong:
   AWS provider plans a change for the difference.
 * A queue encrypted with a KMS key reports ``SqsManagedSseEnabled: true``; the two kinds of
   encryption exclude each other, and AWS reports ``false``.
+* Every call costs time proportional to the queue's length, with a large constant: the retention check
+  of each received message rebuilds all queue attributes (three passes over every message), and each
+  message's visibility and delay checks build a ``datetime``. A receive from a queue of 2,000 messages
+  took 1.8 s, so queues of the sizes the pipeline is built for (10,000 uploads) were unusable. The
+  checks now read the stored values and the clock directly.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
 from moto.sqs.exceptions import InvalidParameterValue
-from moto.sqs.models import Queue, SQSBackend
+from moto.sqs.models import Message, Queue, SQSBackend
 
 from moto_ext import patch
 
@@ -48,6 +54,24 @@ def validate_redrive_allow_policy(text: str) -> None:
         raise InvalidParameterValue(
             f"sourceQueueArns is allowed only with redrivePermission byQueue, not {permission}."
         )
+
+
+def _now_millis() -> float:
+    """The clock moto stamps messages with (milliseconds since the epoch), without building datetimes."""
+    return time.time() * 1000
+
+
+def message_visible(message: Any) -> bool:
+    return bool(_now_millis() > message.visible_at)
+
+
+def message_delayed(message: Any) -> bool:
+    return bool(_now_millis() < message.delayed_until)
+
+
+def message_retained(backend: Any, queue_name: str, message: Any) -> bool:
+    retention_seconds = int(backend.get_queue(queue_name).message_retention_period)
+    return bool(retention_seconds + message.sent_timestamp / 1000 > time.time())
 
 
 _installed = False
@@ -88,4 +112,7 @@ def install() -> None:
     patch(Queue, "_set_attributes", queue_set_attributes)
     patch(Queue, "attributes", property(queue_attributes))
     patch(SQSBackend, "set_queue_attributes", backend_set_queue_attributes)
+    patch(Message, "visible", property(message_visible))
+    patch(Message, "delayed", property(message_delayed))
+    patch(SQSBackend, "is_message_valid_based_on_retention_period", message_retained)
     _installed = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import boto3
@@ -72,3 +73,33 @@ def test_creating_an_existing_queue_again_returns_it(emulator: Any, queue_url: s
     again = boto3.client("sqs").create_queue(QueueName="attributes-probe")["QueueUrl"]
     # Then AWS answers with the same queue
     assert again == queue_url
+
+
+def test_delay_and_visibility_timeout_still_hold(emulator: Any) -> None:
+    # Given a queue with a one-second visibility timeout and one message sent with a one-second delay
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="timing-probe", Attributes={"VisibilityTimeout": "1"})["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=1)
+    # When it is received at once, then it is not there yet
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+    # When the delay has passed, then it is received, and hidden while its visibility timeout runs
+    time.sleep(1.2)
+    assert [m["Body"] for m in sqs.receive_message(QueueUrl=url)["Messages"]] == ["later"]
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+    # When the visibility timeout has passed, then it is received again
+    time.sleep(1.2)
+    assert [m["Body"] for m in sqs.receive_message(QueueUrl=url)["Messages"]] == ["later"]
+
+
+def test_a_long_queue_is_received_and_counted(emulator: Any) -> None:
+    # Given 3,000 queued messages
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="long-queue")["QueueUrl"]
+    for start in range(0, 3000, 10):
+        entries = [{"Id": str(i), "MessageBody": f"m{start + i}"} for i in range(10)]
+        sqs.send_message_batch(QueueUrl=url, Entries=entries)
+    # When ten are received, then ten come back and the counts add up
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    counts = attributes(url, "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible")
+    assert len(received) == 10
+    assert counts == {"ApproximateNumberOfMessages": "2990", "ApproximateNumberOfMessagesNotVisible": "10"}

@@ -79,11 +79,11 @@ docs: check-tools ## Regenerate the inputs/outputs sections of the module README
 	@$(PY) scripts/tfdocs.py $(MODULES)
 
 .PHONY: scan
-scan: check-tools ## checkov over modules and envs (also writes reports/checkov.sarif)
+scan: check-tools 
 	@mkdir -p reports
-	@$(CHECKOV) --quiet --compact --framework terraform --download-external-modules false \
+	@$(CHECKOV) --quiet --compact --framework terraform --download-external-modules false --skip-download \
 	  $(foreach d,$(MODULES) $(addprefix envs/,$(ENVS)),-d $(d)) \
-	  --output cli --output sarif --output-file-path console,reports
+	  --output cli --output sarif --output-file-path console,reports/checkov.sarif
 
 # --- tests ----------------------------------------------------------------------------------------
 .PHONY: test
@@ -121,7 +121,7 @@ destroy: check-tools check-env ## tofu destroy for ENV
 
 # --- demo and benchmarks ---------------------------------------------------------------------------
 .PHONY: demo
-demo: check-tools package ## The whole product on the local emulator: deploy, invite, upload, label, show, tear down (KEEP=1 keeps it)
+demo: setup ## Set up, then the whole product on the local emulator: deploy, invite, upload, label, show, tear down (KEEP=1 keeps it)
 	@$(PY) scripts/demo.py $(if $(KEEP),--keep)
 
 .PHONY: bench

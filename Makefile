@@ -125,8 +125,8 @@ demo: setup ## Set up, then the whole product on the local emulator: deploy, inv
 	@$(PY) scripts/demo.py $(if $(KEEP),--keep)
 
 .PHONY: bench
-bench: check-tools package ## Benchmarks against the local emulator; prints a table and writes reports/bench.json
-	@$(PY) scripts/bench/run.py --out reports/bench.json
+bench: check-tools package ## Benchmarks against the local emulator; prints a table, writes reports/bench.json (options: BENCH_ARGS="--help")
+	@$(PY) scripts/bench/run.py --out reports/bench.json $(BENCH_ARGS)
 
 .PHONY: lock
 lock: ## Re-resolve requirements*.in into fully pinned requirements*.txt

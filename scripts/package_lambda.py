@@ -22,7 +22,7 @@ from pathlib import Path
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 LAYER_NAME = "powertools-layer.zip"
-LAYER_PACKAGES = ("aws-lambda-powertools", "aws-xray-sdk")
+LAYER_PACKAGES = ("aws-lambda-powertools",)
 LAMBDA_PYTHON_VERSION = "3.13"
 LAMBDA_PLATFORM = "manylinux2014_x86_64"
 RUNTIME_PROVIDED = (

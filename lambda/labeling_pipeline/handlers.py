@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
@@ -31,8 +31,9 @@ from .queues import Queues
 from .settle import sweep
 from .sources import SourceReader
 
+# No Powertools Tracer: the X-Ray SDK behind it is in maintenance mode (end of support February 2027) and
+# doubled the import time of this module; the functions' active tracing records every invocation without it.
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 
 # Time kept back from the Lambda timeout for the work after the last bounded step.
@@ -90,7 +91,6 @@ def _config_for(run: Run) -> PipelineConfig:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def claim_batch(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Move queued uploads into this execution's batch; see ``claim``."""
@@ -113,7 +113,6 @@ def claim_batch(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler(capture_response=False)
 def start_job(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
     """Create the labeling (or review) job of this execution's batch; a retry finds the job it created."""
     run = Run.from_event(event)
@@ -134,7 +133,6 @@ def start_job(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler(capture_response=False)
 def check_job(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
     """Report a job's status, what the state machine does next, and how long to wait before asking again."""
     run = Run.from_event(event)
@@ -158,7 +156,6 @@ def check_job(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler(capture_response=False)
 def collect_results(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
     """Split a finished job's output into chunks to write, items to review and items to return."""
     run = Run.from_event(event)
@@ -178,7 +175,6 @@ def collect_results(event: dict[str, Any], _context: LambdaContext) -> dict[str,
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def write_features(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Write one chunk of accepted labels to the Feature Group (one Map iteration)."""
@@ -215,7 +211,6 @@ def write_features(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def return_items(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """``mode: sweep``: settle abandoned batches. ``mode: finish``: settle this execution's batch."""

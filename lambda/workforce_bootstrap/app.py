@@ -6,7 +6,7 @@ import functools
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 
@@ -20,7 +20,6 @@ WRITE_MARGIN_SECONDS = 20.0
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 8}, user_agent_extra=SERVICE)
 
 logger = Logger(service=SERVICE)
-tracer = Tracer(service=SERVICE)
 
 
 @functools.cache
@@ -34,7 +33,6 @@ def sagemaker_client() -> Any:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         request = BootstrapRequest.from_event(event)

@@ -60,7 +60,7 @@ resource "aws_lambda_layer_version" "powertools" {
   count = var.powertools_layer_arn == null ? 1 : 0
 
   layer_name               = "${var.name}-powertools"
-  description              = "aws-lambda-powertools and aws-xray-sdk for the labeling pipeline functions"
+  description              = "aws-lambda-powertools (Logger, Metrics) for the labeling pipeline functions"
   filename                 = "${var.lambda_package_dir}/powertools-layer.zip"
   source_code_hash         = filebase64sha256("${var.lambda_package_dir}/powertools-layer.zip")
   compatible_runtimes      = ["python3.13"]

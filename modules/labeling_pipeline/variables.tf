@@ -362,7 +362,7 @@ variable "lambda_package_dir" {
 }
 
 variable "powertools_layer_arn" {
-  description = "ARN of an existing Lambda layer version with aws-lambda-powertools and aws-xray-sdk for Python 3.13. Null (default): the module publishes one from `powertools-layer.zip`."
+  description = "ARN of an existing Lambda layer version with aws-lambda-powertools for Python 3.13. Null (default): the module publishes one from `powertools-layer.zip`."
   type        = string
   default     = null
 

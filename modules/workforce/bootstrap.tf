@@ -105,7 +105,7 @@ resource "aws_lambda_layer_version" "powertools" {
   count = local.create_powertools_layer ? 1 : 0
 
   layer_name               = "${var.name}-workforce-powertools"
-  description              = "AWS Lambda Powertools for Python and the X-Ray SDK"
+  description              = "AWS Lambda Powertools for Python"
   filename                 = local.powertools_layer_package
   source_code_hash         = local.layer_package_found ? filebase64sha256(local.powertools_layer_package) : null
   compatible_runtimes      = ["python3.13"]

@@ -8,7 +8,7 @@ here (``python3.13``), otherwise this one.
 
 Naive counterparts: for import time, the same module plus what a first version does at import — create its
 boto3 clients there (ours creates them on first use); for size, one zip that bundles the function with
-Powertools, X-Ray and boto3 instead of relying on the layer and the runtime.
+Powertools and boto3 instead of relying on the layer and the runtime.
 """
 
 from __future__ import annotations
@@ -165,7 +165,6 @@ def _run(
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "POWERTOOLS_SERVICE_NAME": "bench",
-        "POWERTOOLS_TRACE_DISABLED": "1",
     }
     if bytecode is not None:
         environment["PYTHONPYCACHEPREFIX"] = str(bytecode)
@@ -240,7 +239,7 @@ def _zip_tree(archive: zipfile.ZipFile, directory: Path, prefix: str = "") -> No
 
 
 def bundled_size(package_dir: Path, package: str) -> int:
-    """The size of one zip holding the function, Powertools/X-Ray and boto3 (what Lambda would need
+    """The size of one zip holding the function, Powertools and boto3 (what Lambda would need
     without the layer and without the runtime's boto3)."""
     with tempfile.TemporaryDirectory(prefix="bench-bundle-") as temporary:
         target = Path(temporary) / "bundle.zip"

@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from moto_ext import ctl
 
@@ -137,6 +139,11 @@ class FakeLambdaContext:
         return max(0, int((self.started + self.timeout_seconds - time.monotonic()) * 1000))
 
 
+def lambda_context(function_name: str) -> LambdaContext:
+    """A fresh context for calling a handler in-process, typed as the one the runtime passes."""
+    return cast("LambdaContext", FakeLambdaContext(function_name))
+
+
 def execution(name: str) -> dict[str, Any]:
     """The ``run`` object the state machine's Initialize state gives every handler."""
     return {
@@ -216,7 +223,6 @@ def quiet_handlers() -> None:
         {
             "POWERTOOLS_SERVICE_NAME": "labeling-pipeline",
             "POWERTOOLS_METRICS_NAMESPACE": "PrivateLabelingBench",
-            "POWERTOOLS_TRACE_DISABLED": "1",
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": "ERROR",
             "LOG_LEVEL": "ERROR",

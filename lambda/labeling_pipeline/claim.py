@@ -4,7 +4,9 @@ Order of effects, and why nothing is lost or doubled whichever of them a crash i
 
 1. the batch row is opened with this invocation's token and a lease;
 2. messages are received ten at a time (they stay invisible, the queue's visibility timeout is at least
-   six times this function's timeout), and their items claimed in the ledger with conditional writes;
+   six times this function's timeout), the uploads they name are read (the GETs of one receive at once),
+   and their items claimed in the ledger with conditional writes; only the receipt handles of the
+   messages to delete are kept, in a temporary file;
 3. the manifest (every item claimed by this token) is uploaded, the execution is registered as open,
    and the batch is committed (conditional on the token);
 4. only then are the messages of claimed items deleted.
@@ -43,11 +45,12 @@ from .messages import (
 )
 from .queues import QueueMessage, Queues
 from .results import ITEM_ID_FIELD
-from .sources import Candidate, Rejected, Skipped, SourceError, SourceReader
+from .sources import Candidate, Opened, Rejected, Skipped, SourceError, SourceReader
 
 logger = Logger(child=True)
 
-LEDGER_CONCURRENCY = 16
+# Threads for the S3 reads and ledger writes of one receive (ten messages, one item or more each).
+CONCURRENCY = 16
 # Long polling returns as soon as messages arrive; an empty queue costs one call with this wait.
 RECEIVE_WAIT_SECONDS = 1
 # Stop receiving when less than this is left, to upload the manifest, commit and delete in time.
@@ -95,6 +98,11 @@ def manifest_line(item: LedgerItem) -> dict[str, str]:
     return {"source-ref": item.source.uri, ITEM_ID_FIELD: item.item_id}
 
 
+# What a received message leads to: the answer to its upload's GET, or the message itself if it names
+# no upload.
+_Found = Opened | Rejected | Skipped | SourceError | Poison | RetryRequest | Redrive
+
+
 @dataclass
 class _Work:
     """The items one message asks for, and what its disposition will be once they are claimed."""
@@ -140,14 +148,18 @@ class BatchClaimer:
             return ClaimSummary(batch.item_count, batch.manifest_uri, self.counts)
         layout = BatchLayout(self._config.output_bucket, self._claim.batch_id)
         # The manifest and the receipt handles to delete after the commit go to temporary files, so memory
-        # does not grow with the size of the batch.
-        with JsonLinesWriter() as manifest, JsonLinesWriter() as deferred:
+        # does not grow with the size of the batch. One pool, started once, serves every receive.
+        with (
+            ThreadPoolExecutor(max_workers=CONCURRENCY) as pool,
+            JsonLinesWriter() as manifest,
+            JsonLinesWriter() as deferred,
+        ):
             while manifest.count < self._capacity and self._seconds_left() > FINISH_RESERVE_SECONDS:
                 messages = self._queues.receive(RECEIVE_WAIT_SECONDS)
                 if not messages:
                     break
                 self.counts.received += len(messages)
-                for message in self._claim_messages(messages, manifest):
+                for message in self._claim_messages(messages, manifest, pool):
                     deferred.write({"receipt_handle": message.receipt_handle})
             if manifest.count == 0:
                 self._ledger.close_batch(self._claim.batch_id, BatchState.EMPTY)
@@ -161,17 +173,13 @@ class BatchClaimer:
         self.counts.claimed = committed.item_count
         return ClaimSummary(committed.item_count, uri, self.counts)
 
-    def _claim_messages(self, messages: list[QueueMessage], manifest: JsonLinesWriter) -> list[QueueMessage]:
+    def _claim_messages(
+        self, messages: list[QueueMessage], manifest: JsonLinesWriter, pool: ThreadPoolExecutor
+    ) -> list[QueueMessage]:
         """Claim the items of one receive; returns the messages to delete once the batch is committed."""
-        works: list[_Work] = []
-        room = self._capacity - manifest.count
-        for message in messages:
-            work = self._plan(message, room)
-            room -= len(work.requests)
-            works.append(work)
+        works = self._plan_receive(messages, self._capacity - manifest.count, pool)
         requests = [request for work in works for request in work.requests]
-        with ThreadPoolExecutor(max_workers=LEDGER_CONCURRENCY) as pool:
-            outcomes = iter(list(pool.map(self._claim_one, requests)))
+        outcomes = iter(list(pool.map(self._claim_one, requests)))
         for work in works:
             claimed_any = False
             for _ in work.requests:
@@ -199,33 +207,55 @@ class BatchClaimer:
         self._queues.release(by_disposition[Disposition.RELEASE])
         return by_disposition[Disposition.DELETE_AFTER_COMMIT]
 
-    def _plan(self, message: QueueMessage, room: int) -> _Work:
+    def _plan_receive(self, messages: list[QueueMessage], room: int, pool: ThreadPoolExecutor) -> list[_Work]:
+        """What each message of one receive asks for, in order, within ``room`` items in all."""
+        # The GETs of one receive go out together (on AWS each is a round trip, and one invocation may
+        # have to read max_objects_per_job uploads); the bodies are then read one at a time, in order,
+        # each bounded by the room the messages before it left.
+        found = list(pool.map(self._open, messages))
+        works: list[_Work] = []
+        try:
+            for message, what in zip(messages, found, strict=True):
+                work = self._plan(message, what, room)
+                room -= len(work.requests)
+                works.append(work)
+        finally:
+            for what in found:
+                if isinstance(what, Opened):
+                    what.close()
+        return works
+
+    def _open(self, message: QueueMessage) -> _Found:
+        """Parse a message and send the GET of the upload it names (runs on the pool)."""
+        parsed = parse_message(message.body, self._config.upload_bucket)
+        if not isinstance(parsed, ObjectCreated):
+            return parsed
+        try:
+            return self._reader.open(parsed)
+        except SourceError as error:  # judged in order with the others, on the invocation's thread
+            return error
+
+    def _plan(self, message: QueueMessage, found: _Found, room: int) -> _Work:
         """What one message asks for, reserving at most ``room`` items (a text file continues later)."""
         work = _Work(message)
         if room <= 0:
             work.disposition = Disposition.RELEASE
-            return work
-        parsed = parse_message(message.body, self._config.upload_bucket)
-        if isinstance(parsed, Poison):
-            if not self._dead_letter(message, [parsed.reason], original_body=message.body):
+        elif isinstance(found, Poison):
+            if not self._dead_letter(message, [found.reason], original_body=message.body):
                 work.disposition = Disposition.LEAVE
-        elif isinstance(parsed, (RetryRequest, Redrive)):
-            work.requests.append(parsed)
+        elif isinstance(found, (RetryRequest, Redrive)):
+            work.requests.append(found)
+        elif isinstance(found, SourceError):
+            logger.error("cannot read an upload; its message will be retried", exc_info=found)
+            work.disposition = Disposition.LEAVE
         else:
-            self._plan_object(work, parsed, room)
+            self._plan_upload(work, found, room)
         return work
 
-    def _plan_object(self, work: _Work, created: ObjectCreated, room: int) -> None:
-        try:
-            resolution = self._reader.read(created, room)
-        except SourceError:
-            logger.exception(
-                "cannot read an upload; its message will be retried", extra={"uri": created.source.uri}
-            )
-            work.disposition = Disposition.LEAVE
-            return
+    def _plan_upload(self, work: _Work, found: Opened | Rejected | Skipped, room: int) -> None:
+        resolution = self._reader.extract(found, room) if isinstance(found, Opened) else found
         if isinstance(resolution, Skipped):
-            logger.info("upload skipped", extra={"uri": created.source.uri, "reason": resolution.reason})
+            logger.info("upload skipped", extra={"uri": resolution.source.uri, "reason": resolution.reason})
             return
         if isinstance(resolution, Rejected):
             if not self._dead_letter(work.message, resolution.reasons, source=resolution.source):
@@ -236,14 +266,12 @@ class BatchClaimer:
         ):
             work.disposition = Disposition.LEAVE
             return
-        if resolution.next_line is not None:
-            rest = ObjectCreated(
-                resolution.source, created.size, created.uploaded_at, from_line=resolution.next_line
-            )
-            if not self._queues.send(self._queues.upload_url, [continuation_body(rest)]):
-                # Without the continuation the rest of the file would be lost: keep the whole message.
-                work.disposition = Disposition.LEAVE
-                return
+        if resolution.rest is not None and not self._queues.send(
+            self._queues.upload_url, [continuation_body(resolution.rest)]
+        ):
+            # Without the continuation the rest of the file would be lost: keep the whole message.
+            work.disposition = Disposition.LEAVE
+            return
         work.requests.extend(resolution.candidates)
 
     def _claim_one(self, request: Candidate | RetryRequest | Redrive) -> Claimed | ClaimOutcome:

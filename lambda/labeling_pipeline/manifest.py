@@ -1,9 +1,9 @@
 """JSON Lines files in S3: manifests, chunk files and reason files.
 
 Every line is written by ``json.dumps`` (never by string formatting, so quotes, backslashes, newlines and
-any unicode in keys or text stay valid JSON) into a temporary file, then uploaded in one (multipart when
-large) transfer, so memory does not grow with the number of lines. Reading streams the object line by
-line for the same reason.
+any unicode in keys or text stay valid JSON) into a temporary file, then uploaded from that file in reads
+of 64 KiB, so memory does not grow with the number of lines. Reading streams the object line by line for
+the same reason.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from typing import IO, Any, Self
 from botocore.exceptions import ClientError
 
 _READ_CHUNK_BYTES = 1 << 16
+# S3's limit for one PutObject; a larger file goes up in parts.
+MAX_SINGLE_PUT_BYTES = 5 * 1024**3
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
@@ -42,11 +44,33 @@ class S3Location:
         return f"s3://{self.bucket}/{self.key}"
 
 
+class _BoundedReads:
+    """A file whose sized reads return at most ``limit`` bytes.
+
+    The SDK hashes and sends a file body in reads of 1 MiB (and the transfer manager reads whole 8 MiB
+    parts of a file object into memory); through this wrapper an upload holds 64 KiB of it at a time.
+    """
+
+    def __init__(self, file: IO[bytes], limit: int = _READ_CHUNK_BYTES) -> None:
+        self._file = file
+        self._limit = limit
+
+    def read(self, size: int = -1) -> bytes:
+        return self._file.read(min(size, self._limit) if size >= 0 else size)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+
 class JsonLinesWriter:
     """Collects JSON Lines in a temporary file and uploads them to S3 on ``upload``."""
 
     def __init__(self) -> None:
-        self._file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()/__exit__
+        # Named, so that a file too large for one PUT can go up in parts read from disk.
+        self._file: IO[bytes] = tempfile.NamedTemporaryFile()  # noqa: SIM115 - closed by close()/__exit__
         self.count = 0
 
     def write(self, record: Mapping[str, Any]) -> None:
@@ -65,11 +89,15 @@ class JsonLinesWriter:
 
     def upload(self, s3: Any, location: S3Location, kms_key_arn: str | None) -> str:
         self._file.flush()
+        size = self._file.seek(0, 2)
         self._file.seek(0)
         extra: dict[str, str] = {"ContentType": "application/jsonl"}
         if kms_key_arn:
             extra |= {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_arn}
-        s3.upload_fileobj(self._file, location.bucket, location.key, ExtraArgs=extra)
+        if size <= MAX_SINGLE_PUT_BYTES:
+            s3.put_object(Bucket=location.bucket, Key=location.key, Body=_BoundedReads(self._file), **extra)
+        else:
+            s3.upload_file(self._file.name, location.bucket, location.key, ExtraArgs=extra)
         return location.uri
 
     def close(self) -> None:

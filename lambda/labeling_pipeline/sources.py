@@ -90,17 +90,18 @@ class Rejected:
 class Skipped:
     """Nothing to do and nothing to report (a console folder marker, an overwritten unversioned object)."""
 
+    source: SourceObject
     reason: str
 
 
 @dataclass(frozen=True)
 class Extracted:
-    """Items found in the object, lines that cannot be items, and where to continue if capacity ran out."""
+    """Items found in the object, lines that cannot be items, and the rest of it if capacity ran out."""
 
     source: SourceObject
     candidates: list[Candidate]
     line_problems: list[str] = field(default_factory=list)
-    next_line: int | None = None
+    rest: ObjectCreated | None = None  # the same upload from the first line not taken
 
 
 Resolution = Rejected | Skipped | Extracted
@@ -133,8 +134,24 @@ def _problem_summary(problems: list[str]) -> list[str]:
     return [*problems[:MAX_LISTED_PROBLEMS], f"... and {len(problems) - MAX_LISTED_PROBLEMS} more lines"]
 
 
+@dataclass(frozen=True)
+class Opened:
+    """An upload whose GET has answered: its body is not read yet, and must be read or closed."""
+
+    created: ObjectCreated
+    source: SourceObject
+    response: dict[str, Any]
+
+    def close(self) -> None:
+        self.response["Body"].close()
+
+
 class SourceReader:
-    """Reads upload objects (one S3 GET each) for one task type."""
+    """Reads upload objects (one S3 GET each) for one task type.
+
+    ``open`` (the GET, a network round trip) and ``extract`` (reading the body) are separate steps, so a
+    caller can send the GETs of many uploads at once and still read their bodies one at a time.
+    """
 
     def __init__(self, s3: Any, task_type: TaskType) -> None:
         self._s3 = s3
@@ -143,23 +160,30 @@ class SourceReader:
 
     def read(self, created: ObjectCreated, capacity: int) -> Resolution:
         """Items of ``created`` (at most ``capacity``), or why there are none."""
-        found = self._open(created)
-        if not isinstance(found, tuple):
-            return found
-        source, response = found
+        opened = self.open(created)
+        if not isinstance(opened, Opened):
+            return opened
+        return self.extract(opened, capacity)
+
+    def extract(self, opened: Opened, capacity: int) -> Resolution:
+        """Items of an opened upload (at most ``capacity``), or why there are none; closes its body."""
+        created, source, response = opened.created, opened.source, opened.response
         kind = media_type(response.get("ContentType"), source.key)
         try:
             if self._media is Media.IMAGE:
                 return self._image(created, source, kind, response)
             return self._text(created, source, kind, response, capacity)
         finally:
-            response["Body"].close()
+            opened.close()
 
-    def _open(self, created: ObjectCreated) -> Rejected | Skipped | tuple[SourceObject, dict[str, Any]]:
-        """The object version's GET response, or why there is nothing to read."""
+    def open(self, created: ObjectCreated) -> Opened | Rejected | Skipped:
+        """The object version's GET response, or why there is nothing to read.
+
+        Raises ``SourceError`` when S3 fails in a way that says nothing about the object.
+        """
         source = created.source
         if source.key.endswith("/") and created.size == 0:
-            return Skipped("folder placeholder")
+            return Skipped(source, "folder placeholder")
         try:
             found = None if created.size == 0 else self._get(created)
         except _EmptyObjectError:
@@ -181,9 +205,10 @@ class SourceReader:
         ):
             response["Body"].close()
             return Skipped(
-                "overwritten before it was labeled (unversioned bucket; the new upload has its own event)"
+                source,
+                "overwritten before it was labeled (unversioned bucket; the new upload has its own event)",
             )
-        return source, response
+        return Opened(created, source, response)
 
     def _get(self, created: ObjectCreated) -> tuple[SourceObject, dict[str, Any]] | None:
         keys = [created.source.key] + ([created.decoded_key] if created.decoded_key else [])
@@ -253,7 +278,12 @@ class SourceReader:
                 return Rejected(source, _problem_summary(problems))
             if created.from_line == 1:
                 return Rejected(source, ["no non-empty lines: nothing to label"])
-        return Extracted(source, candidates, _problem_summary(problems), next_line)
+        rest = (
+            None
+            if next_line is None
+            else ObjectCreated(source, created.size, created.uploaded_at, from_line=next_line)
+        )
+        return Extracted(source, candidates, _problem_summary(problems), rest)
 
     @staticmethod
     def _line_text(raw: bytes, number: int, kind: str) -> tuple[str | None, str | None]:

@@ -224,6 +224,8 @@ def features_section(url: str, sizes: Sizes) -> SectionResult:
         "method": features.__doc__,
         "runs": {name: run.to_json() for name, run in runs.items()},
         "scale_to_100000": plan,
+        "cpu": features.cpu_summary(ours, sequential),
+        "cpu_round_trip": features.cpu_summary(runs["ours_round_trip"], runs["sequential_round_trip"]),
     }
     wrong = [name for name, run in runs.items() if run.written != run.items or run.puts != run.items]
     if wrong:
@@ -242,7 +244,7 @@ def features_section(url: str, sizes: Sizes) -> SectionResult:
             "sequential",
             ">= 5x sequential",
             speedup >= 5,
-            f"x{speedup:.1f}; emulator: one Python process on the same cores serves every call",
+            f"x{speedup:.1f}; {features.cpu_note(ours, sequential)}",
         ),
         Figure(
             title,
@@ -253,7 +255,10 @@ def features_section(url: str, sizes: Sizes) -> SectionResult:
             "sequential",
             ">= 5x sequential",
             rtt_speedup >= 5,
-            f"x{rtt_speedup:.1f}; the round trip is added to every request of both writers",
+            (
+                f"x{rtt_speedup:.1f}; the round trip is added to every request of both writers; "
+                f"{features.cpu_note(rtt_ours, rtt_seq)}"
+            ),
         ),
         Figure(
             title,
@@ -264,13 +269,7 @@ def features_section(url: str, sizes: Sizes) -> SectionResult:
             f"all {sizes.write_items:,} sequentially in one",
             f"<< {limit} s (Lambda timeout)",
             longest * 10 < (limit or 0),
-            (
-                f"{sizes.scale_items:,} items = {plan['write_features_invocations']} invocations, Map "
-                f"MaxConcurrency {plan['map_max_concurrency']}: "
-                f"~{plan['projected_write_seconds']:.0f} s in all; "
-                f"collect_results ~{plan['projected_collect_results_seconds']:.0f} s; chunk list "
-                f"{plan['chunk_list_bytes_in_state'] / 1024:.0f} KiB of the 256 KiB state limit"
-            ),
+            features.scale_note(plan),
         ),
     ]
     return result

@@ -2,8 +2,9 @@
 
 *Ours* is the ``claim_batch`` Lambda handler itself (``labeling_pipeline.handlers.claim_batch``, with its
 Powertools decorators), called in-process once per scheduled execution until it finds the queue empty,
-with boto3 pointed at the emulator: ten messages per ReceiveMessage, ten per DeleteMessageBatch, ledger
-claims on a thread pool, the manifest spooled to a temporary file.
+with boto3 pointed at the emulator: ten messages per ReceiveMessage, ten per DeleteMessageBatch, the S3
+GETs and ledger claims of each receive on a thread pool, the manifest and the receipt handles to delete
+after the commit spooled to temporary files.
 
 *Naive* does the same work per item with the same pipeline functions (parse the event, read the object,
 claim the ledger row, add the manifest line) the way a first version would: ReceiveMessage with one

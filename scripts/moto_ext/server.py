@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from types import FrameType
 from typing import Any
 
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request
 
-from moto_ext import ENDPOINT_VARIABLE, EXTENSIONS, ExtensionError, control, install_all
+from moto_ext import ENDPOINT_VARIABLE, EXTENSIONS, ExtensionError, control, fastpath, install_all
 from moto_ext.ctl import port_in_use
 
 _WILDCARD_HOSTS = ("", "0.0.0.0", "::")  # noqa: S104 - names of "every interface", compared, not bound
@@ -36,7 +36,7 @@ class ControlMiddleware:
 
 
 def build_app(extensions: Iterable[str] = EXTENSIONS) -> ControlMiddleware:
-    return ControlMiddleware(DomainDispatcherApplication(create_backend_app), extensions)
+    return ControlMiddleware(fastpath.FastDispatcherApplication(create_backend_app), extensions)
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     server = make_server(args.host, args.port, build_app(), threaded=True, request_handler=MotoRequestHandler)
     try:
         install_all()
+        fastpath.install()
     except ExtensionError as error:
         server.server_close()
         print(f"error: {error}", file=sys.stderr)

@@ -16,16 +16,23 @@ What moto lacks or gets wrong:
   message's visibility and delay checks build a ``datetime``. A receive from a queue of 2,000 messages
   took 1.8 s, so queues of the sizes the pipeline is built for (10,000 uploads) were unusable. The
   checks now read the stored values and the clock directly.
+* Reading one attribute built them all, the three message counts included (a pass over the queue each),
+  and moto reads one (``ContentBasedDeduplication``) for every message sent: sending to a queue of
+  10,000 messages took ~9 ms per message. Attributes are now computed when they are read.
+* Deleting a message walked the queue twice, building a list of every message's receipt handles on
+  each step (deleting 10,000 received messages took minutes). It now walks the queue once, comparing
+  handles in place.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from moto.sqs.exceptions import InvalidParameterValue
+from moto.core.utils import camelcase_to_underscores
+from moto.sqs.exceptions import InvalidParameterValue, ReceiptHandleIsInvalid
 from moto.sqs.models import Message, Queue, SQSBackend
 
 from moto_ext import patch
@@ -74,6 +81,59 @@ def message_retained(backend: Any, queue_name: str, message: Any) -> bool:
     return bool(retention_seconds + message.sent_timestamp / 1000 > time.time())
 
 
+def _had_handle(message: Any, receipt_handle: str) -> bool:
+    return bool(message.receipt_handle == receipt_handle or receipt_handle in message._old_receipt_handles)
+
+
+def queue_delete_message(queue: Any, receipt_handle: str) -> None:
+    """Delete the message that has (or had) ``receipt_handle``; deleting it again is not an error."""
+    if receipt_handle in queue.deleted_messages:
+        return
+    messages = queue._messages
+    index = next((i for i, message in enumerate(messages) if _had_handle(message, receipt_handle)), None)
+    if index is None:
+        raise ReceiptHandleIsInvalid()
+    message = messages[index]
+    # A new list, as moto does: requests on other threads may be iterating over the old one.
+    queue._messages = messages[:index] + messages[index + 1 :]
+    queue.pending_messages.discard(message)
+    queue.deleted_messages.update(message.all_receipt_handles)
+
+
+class QueueAttributes(Mapping[str, Any]):
+    """A queue's attributes as AWS reports them, each computed when it is read."""
+
+    def __init__(self, queue: Any) -> None:
+        self._queue = queue
+
+    def _names(self) -> list[str]:
+        queue = self._queue
+        names: list[str] = [*queue.BASE_ATTRIBUTES]
+        if queue.fifo_queue:
+            names += queue.FIFO_ATTRIBUTES
+        if queue.kms_master_key_id:
+            names += queue.KMS_ATTRIBUTES
+        if not queue.redrive_allow_policy:
+            names.remove(REDRIVE_ALLOW_POLICY)
+        return names
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._names():
+            raise KeyError(name)
+        value = getattr(self._queue, camelcase_to_underscores(name))
+        if name == "RedrivePolicy" and value:
+            return json.dumps(value, separators=(",", ":"))  # compact, as AWS answers
+        if isinstance(value, bool):
+            return str(value).lower()
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
 _installed = False
 
 
@@ -83,7 +143,6 @@ def install() -> None:
         return
     set_attributes = Queue._set_attributes
     set_queue_attributes = SQSBackend.set_queue_attributes
-    attributes: Callable[[Any], dict[str, Any]] = Queue.__dict__["attributes"].fget
 
     def queue_set_attributes(self: Any, values: dict[str, Any], now: float | None = None) -> None:
         allow = values.get(REDRIVE_ALLOW_POLICY)
@@ -99,20 +158,13 @@ def install() -> None:
             values = {**values, "Policy": queue.policy}
         return set_queue_attributes(self, queue_name, values)
 
-    def queue_attributes(self: Any) -> dict[str, Any]:
-        result = attributes(self)
-        if not result.get(REDRIVE_ALLOW_POLICY):
-            result.pop(REDRIVE_ALLOW_POLICY, None)
-        if self.redrive_policy:
-            result["RedrivePolicy"] = json.dumps(self.redrive_policy, separators=(",", ":"))
-        return result
-
     patch(Queue, "BASE_ATTRIBUTES", [*Queue.BASE_ATTRIBUTES, REDRIVE_ALLOW_POLICY])
     patch(Queue, "redrive_allow_policy", None)  # the default of queues created without one
     patch(Queue, "_set_attributes", queue_set_attributes)
-    patch(Queue, "attributes", property(queue_attributes))
+    patch(Queue, "attributes", property(QueueAttributes))
     patch(SQSBackend, "set_queue_attributes", backend_set_queue_attributes)
     patch(Message, "visible", property(message_visible))
     patch(Message, "delayed", property(message_delayed))
     patch(SQSBackend, "is_message_valid_based_on_retention_period", message_retained)
+    patch(Queue, "delete_message", queue_delete_message)
     _installed = True

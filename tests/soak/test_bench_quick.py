@@ -56,3 +56,8 @@ def test_the_quick_bench_runs_and_writes_every_figure_as_json(tmp_path: Path) ->
     assert all(
         run["records_written"] == run["feature_store_puts"] == run["items"] for run in write_runs.values()
     )
+    # And the writers' CPU per record is measured, and the 100,000-item plan says what it extrapolates
+    assert all(run["writer_cpu_ms_per_record"] > 0 for run in write_runs.values())
+    plan = sections["features"]["details"]["scale_to_100000"]
+    assert plan["items"] == 100_000
+    assert set(plan["basis"]) == {"measured", "computed", "extrapolated"}

@@ -57,6 +57,15 @@ def _call(transcript: Transcript, operation: Callable[..., Any], **kwargs: Any) 
     transcript.append(("ok", response))
 
 
+def _create_table(client: Any) -> None:
+    client.create_table(
+        TableName="t",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=KEY_SCHEMA,
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
 def _both_ways(scenario: Scenario) -> tuple[Transcript, Transcript]:
     """The scenario's transcript on moto's code, then with the fast paths installed."""
     transcripts = []
@@ -67,12 +76,7 @@ def _both_ways(scenario: Scenario) -> tuple[Transcript, Transcript]:
             fastpath.uninstall()
         with mock_aws():
             client = boto3.client("dynamodb", region_name="us-east-1")
-            client.create_table(
-                TableName="t",
-                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                KeySchema=KEY_SCHEMA,
-                BillingMode="PAY_PER_REQUEST",
-            )
+            _create_table(client)
             transcripts.append(scenario(client))
     return transcripts[0], transcripts[1]
 
@@ -185,12 +189,7 @@ def test_a_cached_update_expression_is_the_tree_moto_parses_and_no_update_change
 
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName="t",
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            KeySchema=KEY_SCHEMA,
-            BillingMode="PAY_PER_REQUEST",
-        )
+        _create_table(client)
         client.put_item(
             TableName="t",
             Item={

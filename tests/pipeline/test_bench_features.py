@@ -80,11 +80,13 @@ def test_process_cpu_time_is_read_from_the_os_and_unknown_processes_give_none() 
     while time.process_time() < deadline:
         pass
     after = features.process_cpu_seconds(os.getpid())
-    if not pathlib.Path("/proc/self/stat").exists():
-        pytest.skip("no /proc on this system: the bench reports the emulator's CPU as unknown there")
-    assert before is not None
-    assert after is not None
-    assert after > before
+    if pathlib.Path("/proc/self/stat").exists():
+        assert before is not None
+        assert after is not None
+        assert after > before
+    else:  # without /proc the bench reports CPU time as unknown
+        assert before is None
+        assert after is None
     assert features.process_cpu_seconds(None) is None
     assert features.process_cpu_seconds(2**22 + 12345) is None
 

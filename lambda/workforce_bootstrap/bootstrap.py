@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from workforce_bootstrap.cognito import point_client_at_portal, set_invitation
+from workforce_bootstrap.cognito import client_update, invitation_update
 from workforce_bootstrap.portal import portal_urls, render_invitation, with_extras
 from workforce_bootstrap.request import Action, BootstrapRequest
 from workforce_bootstrap.workforce import wait_for_subdomain
@@ -47,19 +47,25 @@ def run(
     invitation = render_invitation(request.invitation, urls.portal)
     callback_urls = with_extras(urls.callback, request.extra_callback_urls)
     logout_urls = with_extras(urls.logout, request.extra_logout_urls)
-    client_updated = point_client_at_portal(
+    client_request = client_update(
         cognito,
         user_pool_id=request.user_pool_id,
         client_id=request.client_id,
         callback_urls=callback_urls,
         logout_urls=logout_urls,
     )
-    invitation_updated = set_invitation(cognito, user_pool_id=request.user_pool_id, message=invitation)
+    pool_request = invitation_update(cognito, user_pool_id=request.user_pool_id, message=invitation)
+    # Both are planned (and checked for settings they could not carry) before either is written, so
+    # a refusal leaves the client and the pool as they were.
+    if client_request is not None:
+        cognito.update_user_pool_client(**client_request)
+    if pool_request is not None:
+        cognito.update_user_pool(**pool_request)
     return Outcome(
         action=request.action.value,
         portal_url=urls.portal,
         callback_urls=callback_urls,
         logout_urls=logout_urls,
-        client_updated=client_updated,
-        invitation_updated=invitation_updated,
+        client_updated=client_request is not None,
+        invitation_updated=pool_request is not None,
     )

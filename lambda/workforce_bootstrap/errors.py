@@ -21,3 +21,7 @@ class WorkforceNotReadyError(BootstrapError):
 
 class ClientNotFoundError(BootstrapError):
     """The app client (or its user pool) does not exist."""
+
+
+class UnsendableSettingsError(BootstrapError):
+    """AWS reports settings the function's botocore cannot send back; an update would reset them."""

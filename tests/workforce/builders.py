@@ -60,7 +60,8 @@ def create_workforce_pool(cognito: Any) -> WorkforcePool:
                 "RequireSymbols": True,
                 "PasswordHistorySize": 5,
                 "TemporaryPasswordValidityDays": 3,
-            }
+            },
+            "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD"]},
         },
         DeletionProtection="ACTIVE",
         LambdaConfig={"PreTokenGeneration": TRIGGER_ARN},

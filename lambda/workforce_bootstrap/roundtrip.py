@@ -2,7 +2,8 @@
 
 `UpdateUserPool` and `UpdateUserPoolClient` reset every field the request leaves out, so a change to
 one field must send all the others back. Which fields an update accepts is read from the service
-model of the botocore the function runs with (the Lambda runtime's), so a field AWS adds later is
+model of the botocore the function runs with (the Lambda runtime's; modules/workforce/README.md
+gives the package size and import time that pinning one would cost), so a field AWS adds later is
 carried over as soon as that botocore knows it, with no change here.
 
 That botocore may be older than AWS, and its parser keeps only the fields its model knows: a setting

@@ -28,6 +28,9 @@ import botocore
 
 from workforce_bootstrap.errors import UnsendableSettingsError
 
+# AWS: Amazon Cognito Developer Guide, "Updating user pool and app client configuration" (section
+# "Settings you can't change"); Amazon Cognito API Reference, "UserPoolType", "UserPoolClientType"
+# (which fields Cognito computes) and "CreateUserPoolDomain".
 _GUIDE = "https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-updating.html"
 _POOL_TYPE = (
     "https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UserPoolType.html"

@@ -16,16 +16,19 @@ from botocore.config import Config
 MAX_POOL_CONNECTIONS = 128
 
 # The Feature Store writer retries throttling itself, with jitter and a time budget, so botocore must not
-# multiply those attempts; every other client keeps botocore's standard retries.
+# multiply those attempts: one request per call. Every other client keeps botocore's standard retries, six
+# requests in all. ``total_max_attempts`` counts every request including the first; the older key
+# ``max_attempts`` counts only the retries after it (Boto3 Developer Guide, "Retries",
+# https://docs.aws.amazon.com/boto3/latest/guide/retries.html, and botocore.config.Config).
 _OWN_RETRIES = frozenset({"sagemaker-featurestore-runtime"})
 
 
 @cache
 def client(service: str) -> Any:
     """The shared client for one AWS service (boto3 clients are thread-safe; sessions are not)."""
-    attempts = 1 if service in _OWN_RETRIES else 5
+    attempts = 1 if service in _OWN_RETRIES else 6
     config = Config(
-        retries={"mode": "standard", "max_attempts": attempts},
+        retries={"mode": "standard", "total_max_attempts": attempts},
         max_pool_connections=MAX_POOL_CONNECTIONS,
     )
     return boto3.client(service, config=config)

@@ -10,7 +10,7 @@ back every item of the batch that is still claimed when the batch ends.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -175,3 +175,17 @@ def read_reasons(s3: Any, layout: BatchLayout) -> dict[str, str]:
         except NotFoundError:
             continue
     return reasons
+
+
+def read_chunk_errors(s3: Any, layout: BatchLayout, failed: Mapping[int, str]) -> dict[str, str]:
+    """A reason for each item of the chunks whose Feature Store write failed ({chunk index: error name})."""
+    errors: dict[str, str] = {}
+    for index, error in failed.items():
+        reason = f"the Feature Store write of its chunk ({index}) failed: {error}"
+        try:
+            for _, value in read_json_lines(s3, layout.chunk(index).uri):
+                if isinstance(value, dict) and isinstance(value.get("item_id"), str):
+                    errors[value["item_id"]] = reason
+        except NotFoundError:
+            continue
+    return errors

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .collect import read_reasons
+from .collect import read_chunk_errors, read_reasons
 from .layout import BatchLayout
 from .ledger import BatchState, Ledger
 from .queues import Queues
@@ -49,6 +49,18 @@ def outcome_of(state: Mapping[str, Any]) -> tuple[str | None, str]:
             reason = f"{label} {job.get('job_name')} ended {job.get('status')}: {job.get('failure_reason')}"
             return "JOB_FAILED", reason[:MAX_REASON_CHARS]
     return None, "missing from the output of the batch's jobs"
+
+
+def failed_chunks(state: Mapping[str, Any]) -> dict[int, str]:
+    """{chunk index: error name} of the chunks whose write failed, from ChunkFailed's bounded summaries."""
+    written = state.get("written")
+    if not isinstance(written, list):
+        return {}
+    return {
+        chunk["chunk"]: str(chunk["error"])
+        for chunk in written
+        if isinstance(chunk, Mapping) and isinstance(chunk.get("chunk"), int) and "error" in chunk
+    }
 
 
 def _job_name(state: Mapping[str, Any], key: str) -> str | None:
@@ -105,16 +117,18 @@ def finish_execution(
         ledger.close_batch(batch.batch_id, BatchState.ABANDONED)
     elif batch is not None and batch.state is BatchState.COMMITTED:
         items = batch.item_count
+        layout = BatchLayout(output_bucket, batch.batch_id)
         progress = settle_batch(
             ledger=ledger,
             queues=queues,
             s3=s3,
             batch=batch,
             max_attempts=max_attempts,
-            reasons=read_reasons(s3, BatchLayout(output_bucket, batch.batch_id)),
+            reasons=read_reasons(s3, layout),
             default_reason=default_reason,
             offset=int(previous.get("next_offset", 0)),
             seconds_left=seconds_left,
+            chunk_errors=read_chunk_errors(s3, layout, failed_chunks(state)),
         )
         counts = progress.counts
         totals["labeled"] += progress.labeled

@@ -93,6 +93,9 @@ class ItemReturner:
         return counts
 
 
-def reason_for(item: LedgerItem, known: Mapping[str, str], default: str) -> str:
-    """The most specific reason we have: the stage's per-item reason, the step's error, or the default."""
-    return known.get(item.item_id) or item.last_error or default
+def reason_for(
+    item: LedgerItem, known: Mapping[str, str], default: str, chunk_errors: Mapping[str, str] | None = None
+) -> str:
+    """The most specific reason we have: the stage's per-item reason, the error noted on the item, the
+    error of the Feature Store chunk it was in, or the default."""
+    return known.get(item.item_id) or item.last_error or (chunk_errors or {}).get(item.item_id) or default

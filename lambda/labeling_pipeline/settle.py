@@ -62,6 +62,7 @@ def settle_batch(
     default_reason: str,
     offset: int,
     seconds_left: Callable[[], float],
+    chunk_errors: Mapping[str, str] | None = None,
 ) -> SettleProgress:
     """Return the batch's still-claimed items from manifest position ``offset`` on, page by page."""
     progress = SettleProgress(next_offset=offset)
@@ -84,7 +85,7 @@ def settle_batch(
                 if row is None:
                     continue
                 if row.claimed_by(claim):
-                    returns.append(ItemReturn(row, reason_for(row, reasons, default_reason)))
+                    returns.append(ItemReturn(row, reason_for(row, reasons, default_reason, chunk_errors)))
                 elif row.state is ItemState.LABELED and row.labeled_by == batch.batch_id:
                     progress.labeled += 1
             returner.return_items(returns)

@@ -53,65 +53,84 @@ resource "aws_sns_topic_subscription" "alarm_emails" {
 }
 
 locals {
+  # Missing data. SQS stops publishing a queue's metrics once the queue has been inactive for six hours,
+  # messages or not ("Monitoring Amazon SQS queues using CloudWatch",
+  # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/monitoring-using-cloudwatch.html).
+  # The two queue alarms therefore treat missing data as `ignore`, which keeps the alarm's current state
+  # ("Configuring how CloudWatch alarms treat missing data",
+  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data):
+  # a dead-letter queue left holding messages stays in ALARM when SQS goes quiet (notBreaching would turn it
+  # OK), and a dead-letter queue that never held a message stays OK or INSUFFICIENT_DATA (breaching would
+  # raise an alarm on every idle queue). The other alarms count events, where no data means no event.
+  queue_missing_data = "ignore"
+  event_missing_data = "notBreaching"
+
   alarms = merge(
     {
       dead-letter-queue = {
-        description = "Items or events are in the dead-letter queue of ${var.name}: each message names the item and why it failed. Fix the cause, then redrive the queue."
-        namespace   = "AWS/SQS"
-        metric      = "ApproximateNumberOfMessagesVisible"
-        dimensions  = { QueueName = aws_sqs_queue.dead_letter.name }
-        statistic   = "Maximum"
-        threshold   = 0
+        description  = "Items or events are in the dead-letter queue of ${var.name}: each message names the item and why it failed. Fix the cause, then redrive the queue."
+        namespace    = "AWS/SQS"
+        metric       = "ApproximateNumberOfMessagesVisible"
+        dimensions   = { QueueName = aws_sqs_queue.dead_letter.name }
+        statistic    = "Maximum"
+        threshold    = 0
+        missing_data = local.queue_missing_data
       }
       oldest-upload = {
-        description = "An upload has waited more than ${var.alarm.oldest_message_age_seconds} s in the queue of ${var.name} (SQS drops messages after 14 days): is the schedule enabled and the state machine succeeding?"
-        namespace   = "AWS/SQS"
-        metric      = "ApproximateAgeOfOldestMessage"
-        dimensions  = { QueueName = aws_sqs_queue.upload.name }
-        statistic   = "Maximum"
-        threshold   = var.alarm.oldest_message_age_seconds
+        description  = "An upload has waited more than ${var.alarm.oldest_message_age_seconds} s in the queue of ${var.name} (SQS drops messages after 14 days): is the schedule enabled and the state machine succeeding?"
+        namespace    = "AWS/SQS"
+        metric       = "ApproximateAgeOfOldestMessage"
+        dimensions   = { QueueName = aws_sqs_queue.upload.name }
+        statistic    = "Maximum"
+        threshold    = var.alarm.oldest_message_age_seconds
+        missing_data = local.queue_missing_data
       }
       executions-failed = {
-        description = "A run of ${var.name} failed (job failed, nothing labeled, or a step error); its items were returned to the queue. See the execution's output and logs."
-        namespace   = "AWS/States"
-        metric      = "ExecutionsFailed"
-        dimensions  = { StateMachineArn = aws_sfn_state_machine.this.arn }
-        statistic   = "Sum"
-        threshold   = 0
+        description  = "A run of ${var.name} failed (job failed, nothing labeled, or a step error); its items were returned to the queue. See the execution's output and logs."
+        namespace    = "AWS/States"
+        metric       = "ExecutionsFailed"
+        dimensions   = { StateMachineArn = aws_sfn_state_machine.this.arn }
+        statistic    = "Sum"
+        threshold    = 0
+        missing_data = local.event_missing_data
       }
       executions-timed-out = {
-        description = "A run of ${var.name} hit the state machine timeout."
-        namespace   = "AWS/States"
-        metric      = "ExecutionsTimedOut"
-        dimensions  = { StateMachineArn = aws_sfn_state_machine.this.arn }
-        statistic   = "Sum"
-        threshold   = 0
+        description  = "A run of ${var.name} hit the state machine timeout."
+        namespace    = "AWS/States"
+        metric       = "ExecutionsTimedOut"
+        dimensions   = { StateMachineArn = aws_sfn_state_machine.this.arn }
+        statistic    = "Sum"
+        threshold    = 0
+        missing_data = local.event_missing_data
       }
       executions-aborted = {
-        description = "A run of ${var.name} was stopped by hand."
-        namespace   = "AWS/States"
-        metric      = "ExecutionsAborted"
-        dimensions  = { StateMachineArn = aws_sfn_state_machine.this.arn }
-        statistic   = "Sum"
-        threshold   = 0
+        description  = "A run of ${var.name} was stopped by hand."
+        namespace    = "AWS/States"
+        metric       = "ExecutionsAborted"
+        dimensions   = { StateMachineArn = aws_sfn_state_machine.this.arn }
+        statistic    = "Sum"
+        threshold    = 0
+        missing_data = local.event_missing_data
       }
       schedule-dropped = {
-        description = "The schedule of ${var.name} could not start the state machine after its retries."
-        namespace   = "AWS/Scheduler"
-        metric      = "InvocationDroppedCount"
-        dimensions  = { ScheduleGroup = aws_scheduler_schedule_group.this.name }
-        statistic   = "Sum"
-        threshold   = 0
+        description  = "The schedule of ${var.name} could not start the state machine after its retries."
+        namespace    = "AWS/Scheduler"
+        metric       = "InvocationDroppedCount"
+        dimensions   = { ScheduleGroup = aws_scheduler_schedule_group.this.name }
+        statistic    = "Sum"
+        threshold    = 0
+        missing_data = local.event_missing_data
       }
     },
     {
       for key, name in local.function_names : "lambda-errors-${key}" => {
-        description = "The function ${name} reported errors (the state machine retries or returns the items; see its log group)."
-        namespace   = "AWS/Lambda"
-        metric      = "Errors"
-        dimensions  = { FunctionName = aws_lambda_function.this[key].function_name }
-        statistic   = "Sum"
-        threshold   = 0
+        description  = "The function ${name} reported errors (the state machine retries or returns the items; see its log group)."
+        namespace    = "AWS/Lambda"
+        metric       = "Errors"
+        dimensions   = { FunctionName = aws_lambda_function.this[key].function_name }
+        statistic    = "Sum"
+        threshold    = 0
+        missing_data = local.event_missing_data
       }
     },
   )
@@ -130,7 +149,7 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   evaluation_periods  = 1
   comparison_operator = "GreaterThanThreshold"
   threshold           = each.value.threshold
-  treat_missing_data  = "notBreaching"
+  treat_missing_data  = each.value.missing_data
   actions_enabled     = true
   alarm_actions       = [local.alarm_topic_arn]
   ok_actions          = [local.alarm_topic_arn]

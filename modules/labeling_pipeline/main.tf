@@ -92,7 +92,7 @@ locals {
       label_attribute_name          = local.label_attribute_name
       categories_s3_uri             = local.labeling_categories_s3_uri
       ui_template_s3_uri            = local.labeling_ui_template_s3_uri
-      human_task_ui_arn             = var.labeling.human_task_ui_arn
+      human_task_ui_arn             = local.labeling_human_task_ui_arn
       pre_annotation_lambda_arn     = local.pre_annotation_lambda_arn
       consolidation_lambda_arn      = local.consolidation_lambda_arn
       workers_per_object            = var.labeling.workers_per_object

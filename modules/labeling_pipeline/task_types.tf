@@ -112,7 +112,13 @@ locals {
     "ap-southeast-2" = "454466003867"
   }
 
-  # Account of AWS's built-in human task UIs (UiConfig.HumanTaskUiArn); only named entity recognition has one
-  # among our task types.
+  # AWS's built-in worker UIs (UiConfig.HumanTaskUiArn): named entity recognition must use its own,
+  # arn:aws:sagemaker:<region>:394669845002:human-task-ui/NamedEntityRecognition, whose account is the same in
+  # every region; the other task types here take a worker template (UiTemplateS3Uri).
+  # Source: CreateLabelingJob API reference, UiConfig
+  # (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UiConfig.html), and the Ground Truth
+  # "Named Entity Recognition" task type page
+  # (https://docs.aws.amazon.com/sagemaker/latest/dg/sms-named-entity-recg.html).
   human_task_ui_account = "394669845002"
+  builtin_worker_uis    = { named_entity_recognition = "NamedEntityRecognition" }
 }

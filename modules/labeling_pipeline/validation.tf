@@ -33,6 +33,10 @@ resource "terraform_data" "input_checks" {
       error_message = "labeling.human_task_ui_arn: AWS provides a built-in worker UI only for named_entity_recognition among these task types; ${var.task_type} needs a worker template (leave all three template inputs unset to use the module's default)."
     }
     precondition {
+      condition     = local.labeling_human_task_ui_arn == null || (var.labeling.ui_template == null && var.labeling.ui_template_s3_uri == null)
+      error_message = "labeling: ${var.task_type} jobs must use AWS's built-in worker UI (UiConfig.HumanTaskUiArn), which the module sets; remove ui_template and ui_template_s3_uri. Give worker instructions in labeling.instructions."
+    }
+    precondition {
       condition = var.labeling.human_task_ui_arn == null || var.task_type != "named_entity_recognition" || try(
         var.labeling.human_task_ui_arn == "arn:${local.partition}:sagemaker:${local.region}:${local.human_task_ui_account}:human-task-ui/NamedEntityRecognition",
         false

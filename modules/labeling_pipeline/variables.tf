@@ -38,8 +38,8 @@ variable "labeling" {
     - `workteam_arn`: the private work team that labels (`arn:aws:sagemaker:<region>:<account>:workteam/private-crowd/<team>`).
     - `title` (1-128 characters) and `description` (1-255) shown to workers; `keywords` (up to 5, letters/digits/spaces, 30 characters each; default per task type).
     - Categories: exactly one of `categories` (list of label names; the module uploads the Ground Truth category file) or `categories_s3_uri` (your own file).
-    - Worker UI: at most one of `ui_template` (Liquid HTML content; the module uploads it), `ui_template_s3_uri` (your own file) or `human_task_ui_arn` (AWS's built-in UI, named entity recognition only). None: the module's default template for the task type.
-    - `instructions`: `short` and `full` HTML shown in the default template (and written into the category file for named entity recognition, which requires them).
+    - Worker UI: at most one of `ui_template` (Liquid HTML content; the module uploads it) or `ui_template_s3_uri` (your own file). None: the module's default template for the task type. `named_entity_recognition` always uses AWS's built-in UI (`arn:aws:sagemaker:<region>:394669845002:human-task-ui/NamedEntityRecognition`, as AWS requires) and takes no template; `human_task_ui_arn` may name that ARN and nothing else.
+    - `instructions`: `short` and `full` HTML shown in the default template; for named entity recognition they are written into the category file the module uploads (the built-in UI reads them there; with your own `categories_s3_uri`, put `"instructions": {"shortInstruction": ..., "fullInstruction": ...}` in that file).
     - `label_attribute_name`: key of the label in the output manifest (default `label`; the module appends `-ref` for semantic segmentation as AWS requires).
     - `workers_per_object` 1-9, `task_time_limit_seconds` 30-28800, `availability_lifetime_seconds` 60-2592000 (30 days, the private workforce maximum), `max_concurrent_task_count` 1-5000, `max_objects_per_job` 1-100000 (20000 for semantic segmentation).
   EOT
@@ -99,7 +99,7 @@ variable "labeling" {
   }
   validation {
     condition     = length([for v in [var.labeling.ui_template, var.labeling.ui_template_s3_uri, var.labeling.human_task_ui_arn] : v if v != null]) <= 1
-    error_message = "labeling: give at most one of ui_template (template content), ui_template_s3_uri (your template in S3) or human_task_ui_arn (built-in UI); none selects the module's default template."
+    error_message = "labeling: give at most one of ui_template (template content), ui_template_s3_uri (your template in S3) or human_task_ui_arn (built-in UI, named_entity_recognition only); none selects the module's default for the task type."
   }
   validation {
     condition     = var.labeling.ui_template == null || length(trimspace(coalesce(var.labeling.ui_template, " "))) > 0

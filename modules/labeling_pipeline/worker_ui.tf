@@ -53,8 +53,9 @@ locals {
       "document-version" = "2018-11-28"
       labels             = [for category in var.labeling.categories : { label = category }]
     },
-    # Named entity recognition takes its worker instructions from the category file.
-    var.task_type == "named_entity_recognition" ? {
+    # The built-in UI (named entity recognition) takes its worker instructions from the category file:
+    # "instructions": {"shortInstruction", "fullInstruction"} (CreateLabelingJob, LabelCategoryConfigS3Uri).
+    local.labeling_human_task_ui_arn != null ? {
       instructions = {
         shortInstruction = local.labeling_instructions.short
         fullInstruction  = local.labeling_instructions.full
@@ -80,7 +81,14 @@ locals {
   labeling_header     = replace(replace(replace(var.labeling.title, "&", "&amp;"), "\"", "&quot;"), "<", "&lt;")
   verification_header = local.verification_enabled ? replace(replace(replace(local.verification_title, "&", "&amp;"), "\"", "&quot;"), "<", "&lt;") : null
 
-  upload_labeling_template = var.labeling.ui_template_s3_uri == null && var.labeling.human_task_ui_arn == null
+  # A task type with a built-in UI always uses it (validation.tf refuses a template for it); with it, the
+  # worker instructions travel in the category file (see labeling_categories_document).
+  labeling_human_task_ui_arn = (
+    contains(keys(local.builtin_worker_uis), var.task_type)
+    ? "arn:${local.partition}:sagemaker:${local.region}:${local.human_task_ui_account}:human-task-ui/${local.builtin_worker_uis[var.task_type]}"
+    : null
+  )
+  upload_labeling_template = var.labeling.ui_template_s3_uri == null && local.labeling_human_task_ui_arn == null
   labeling_template_key    = "${local.config_prefix}/labeling/worker-template.liquid.html"
   labeling_template_content = local.upload_labeling_template ? coalesce(
     var.labeling.ui_template,
@@ -91,7 +99,7 @@ locals {
     })
   ) : null
   labeling_ui_template_s3_uri = (
-    var.labeling.human_task_ui_arn != null ? null :
+    local.labeling_human_task_ui_arn != null ? null :
     var.labeling.ui_template_s3_uri != null ? var.labeling.ui_template_s3_uri :
     "s3://${aws_s3_bucket.this["output"].bucket}/${local.labeling_template_key}"
   )

@@ -12,6 +12,7 @@ What moto lacks:
   ``None`` (so the second one fails with ``ExecutionAlreadyExists``); AWS generates a UUID.
 * ``ValidateStateMachineDefinition`` (the AWS provider calls it when it plans a state machine) and
   ``ListStateMachineVersions`` (called whenever it reads one) are missing.
+* the payload quota is not enforced as AWS documents it (see :mod:`moto_ext.stepfunctions_payload`).
 
 The interpreter takes over a second to import, so it is loaded in the background after start-up (or by
 the first Step Functions request, whichever comes first).
@@ -53,8 +54,11 @@ def interpreter() -> ModuleType:
             # Imported here, not at the top: it takes over a second (see the module's docstring).
             from moto.stepfunctions.parser import models  # noqa: PLC0415
 
+            from moto_ext import stepfunctions_payload  # noqa: PLC0415 - imports the interpreter too
+
             backend = models.StepFunctionsParserBackend
             patch(backend, "start_execution", _named(backend.start_execution))
+            stepfunctions_payload.install()
             _interpreter = models
         return _interpreter
 

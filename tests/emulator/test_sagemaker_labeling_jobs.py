@@ -26,6 +26,9 @@ ACCOUNT = "123456789012"
 LAMBDA_ACCOUNT = "432418664414"  # owner of the PRE-/ACS- functions in us-east-1
 GT_FUNCTIONS = f"arn:aws:lambda:us-east-1:{LAMBDA_ACCOUNT}:function:"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/ground-truth"
+# AWS's built-in worker UI for named entity recognition (UiConfig.HumanTaskUiArn, one account in every region)
+NER_UI = "arn:aws:sagemaker:us-east-1:394669845002:human-task-ui/NamedEntityRecognition"
+NER_INSTRUCTIONS = {"shortInstruction": "<p>Tag</p>", "fullInstruction": "<p>Tag names</p>"}
 CREATION_DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}")
 PASS_FAIL_TEMPLATE = """<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>
 <crowd-form><crowd-image-classifier name="verdict" src="{{ task.input.taskObject | grant_read_access }}"
@@ -102,7 +105,13 @@ class GroundTruth:
         template: str | None = None,
         **human: Any,
     ) -> dict[str, Any]:
-        ui = {"UiTemplateS3Uri": template or self.put("template.liquid.html", "<crowd-form></crowd-form>")}
+        ui = (
+            {"HumanTaskUiArn": NER_UI}
+            if task == "NamedEntityRecognition" and template is None
+            else {
+                "UiTemplateS3Uri": template or self.put("template.liquid.html", "<crowd-form></crowd-form>")
+            }
+        )
         request: dict[str, Any] = {
             "LabelingJobName": name,
             "LabelAttributeName": attribute,
@@ -404,7 +413,7 @@ def test_named_entities_span_the_first_words_that_are_not_hints(gt: GroundTruth)
     document = {
         "document-version": "2018-11-28",
         "labels": [{"label": "Person", "shortDisplayName": "per"}, {"label": "Place"}],
-        "instructions": {"shortInstruction": "<p>Tag</p>", "fullInstruction": "<p>Tag names</p>"},
+        "instructions": NER_INSTRUCTIONS,
     }
     categories = gt.put("ner-categories.json", json.dumps(document))
     manifest = gt.manifest([{"source": text}])
@@ -850,6 +859,62 @@ def test_an_invalid_labeling_job_is_refused(gt: GroundTruth, change: Change, cod
 
     assert error_of(raised) == (code, message)
     assert gt.sagemaker.list_labeling_jobs()["LabelingJobSummaryList"] == []
+
+
+NER_UI_PROBLEMS = [
+    pytest.param(
+        {"UiTemplateS3Uri": f"s3://{BUCKET}/template.liquid.html"},
+        {"instructions": NER_INSTRUCTIONS},
+        "PRE-NamedEntityRecognition jobs use AWS's built-in worker UI: set UiConfig.HumanTaskUiArn to "
+        f"{NER_UI} instead of UiTemplateS3Uri.",
+        id="worker template",
+    ),
+    pytest.param(
+        {"HumanTaskUiArn": NER_UI.replace("us-east-1", "eu-west-1")},
+        {"instructions": NER_INSTRUCTIONS},
+        "HumanTaskUiArn arn:aws:sagemaker:eu-west-1:394669845002:human-task-ui/NamedEntityRecognition is not "
+        f"the built-in UI of PRE-NamedEntityRecognition in this region; use {NER_UI}.",
+        id="UI of another region",
+    ),
+    pytest.param(
+        {"HumanTaskUiArn": NER_UI},
+        {},
+        "A named entity recognition job takes its worker instructions from the label category "
+        'configuration file: add "instructions": {"shortInstruction": ..., "fullInstruction": ...}.',
+        id="no instructions in the category file",
+    ),
+]
+
+
+@pytest.mark.parametrize(("ui", "extra", "message"), NER_UI_PROBLEMS)
+def test_named_entity_recognition_needs_the_builtin_ui(
+    gt: GroundTruth, ui: dict[str, str], extra: dict[str, Any], message: str
+) -> None:
+    # Given a named entity recognition job with a worker template, a foreign UI or no instructions
+    gt.put("template.liquid.html", "<crowd-form></crowd-form>")
+    document = {"document-version": "2018-11-28", "labels": [{"label": "Person"}], **extra}
+    categories = gt.put("ner-categories.json", json.dumps(document))
+    request = gt.request("entities", "NamedEntityRecognition", gt.manifest([{"source": "Ana"}]), categories)
+    request["HumanTaskConfig"]["UiConfig"] = ui
+
+    # When it is created, then Ground Truth refuses it
+    with pytest.raises(ClientError) as raised:
+        gt.sagemaker.create_labeling_job(**request)
+    assert error_of(raised) == ("ValidationException", message)
+
+
+def test_a_builtin_ui_is_refused_for_a_task_type_that_takes_a_template(gt: GroundTruth) -> None:
+    manifest, categories = gt.manifest([{"source": "x"}]), gt.categories("a", "b")
+    request = gt.request("refused", "TextMultiClass", manifest, categories)
+    request["HumanTaskConfig"]["UiConfig"] = {"HumanTaskUiArn": NER_UI}
+
+    with pytest.raises(ClientError) as raised:
+        gt.sagemaker.create_labeling_job(**request)
+
+    assert error_of(raised) == (
+        "ValidationException",
+        "PRE-TextMultiClass jobs take a worker task template (UiConfig.UiTemplateS3Uri), not HumanTaskUiArn.",
+    )
 
 
 @pytest.mark.parametrize(

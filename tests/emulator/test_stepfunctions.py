@@ -32,13 +32,21 @@ def fail(event, context):
 def slow(event, context):
     import time
     time.sleep(30)
+
+
+def big(event, context):
+    return {"pad": "x" * event["bytes"]}
+
+
+def accept(event, context):
+    return {}
 """
 
 
 @pytest.fixture
 def functions(emulator: Emulator, lambda_role: str) -> dict[str, str]:
     arns = {}
-    for handler in ("plan", "double", "fail", "slow"):
+    for handler in ("plan", "double", "fail", "slow", "big", "accept"):
         created = emulator.client("lambda").create_function(
             FunctionName=unique(handler),
             Runtime="python3.13",
@@ -264,3 +272,121 @@ def test_list_state_machine_versions(emulator: Emulator, lambda_role: str) -> No
     ]
 
     assert [v["stateMachineVersionArn"] for v in versions] == [f"{machine['stateMachineArn']}:1"]
+
+
+# AWS: "Step Functions service quotas" (256 KiB = 262,144 bytes of UTF-8 per task, state or execution
+# input or output) and "Handling errors in Step Functions workflows" (States.DataLimitExceeded is terminal
+# and States.ALL cannot catch it); see moto_ext.stepfunctions_payload.
+QUOTA = 262_144
+
+
+def catch_to_recovered(*errors: str) -> list[dict[str, Any]]:
+    return [{"ErrorEquals": list(errors), "ResultPath": "$.error", "Next": "Recovered"}]
+
+
+def test_a_result_over_the_payload_quota_fails_the_execution_through_a_catch_all(
+    emulator: Emulator, lambda_role: str, functions: dict[str, str]
+) -> None:
+    # Given a task whose function returns more than 256 KiB, under a Catch on States.ALL
+    definition = {
+        "StartAt": "Big",
+        "States": {
+            "Big": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": functions["big"], "Payload": {"bytes": QUOTA}},
+                "Catch": catch_to_recovered("States.ALL"),
+                "End": True,
+            },
+            "Recovered": {"Type": "Pass", "End": True},
+        },
+    }
+
+    # When it runs
+    execution = run(emulator, definition, {}, lambda_role)
+
+    # Then the execution fails with the terminal error: the catcher does not recover from it
+    assert execution["status"] == "FAILED"
+    assert execution["error"] == "States.DataLimitExceeded"
+
+
+def test_a_catcher_that_names_the_data_limit_error_catches_it(
+    emulator: Emulator, lambda_role: str, functions: dict[str, str]
+) -> None:
+    # Given the same oversized result under a Catch that names States.DataLimitExceeded itself
+    definition = {
+        "StartAt": "Big",
+        "States": {
+            "Big": lambda_invoke(
+                functions["big"],
+                Parameters={"FunctionName": functions["big"], "Payload": {"bytes": QUOTA}},
+                Catch=catch_to_recovered("States.DataLimitExceeded"),
+                End=True,
+            ),
+            "Recovered": {"Type": "Pass", "End": True},
+        },
+    }
+
+    execution = run(emulator, definition, {}, lambda_role)
+
+    assert execution["status"] == "SUCCEEDED"
+    assert json.loads(execution["output"])["error"]["Error"] == "States.DataLimitExceeded"
+
+
+def test_a_task_input_over_the_quota_after_parameters_fails_the_execution(
+    emulator: Emulator, lambda_role: str, functions: dict[str, str]
+) -> None:
+    # Given an input of 140,000 bytes that the task's Parameters pass to its function twice
+    definition = {
+        "StartAt": "Twice",
+        "States": {
+            "Twice": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {
+                    "FunctionName": functions["accept"],
+                    "Payload": {"first.$": "$.pad", "second.$": "$.pad"},
+                },
+                "ResultPath": None,
+                "Catch": catch_to_recovered("States.ALL"),
+                "End": True,
+            },
+            "Recovered": {"Type": "Pass", "End": True},
+        },
+    }
+
+    # When it runs
+    execution = run(emulator, definition, {"pad": "x" * 140_000}, lambda_role)
+
+    # Then the task's input breaks the quota: the execution fails, and the function never ran
+    assert execution["status"] == "FAILED"
+    assert execution["error"] == "States.DataLimitExceeded"
+    events = history(emulator, execution["executionArn"])
+    assert not [e for e in events if e["type"] == "TaskScheduled"]
+
+
+@pytest.mark.parametrize(("extra", "status"), [(0, "SUCCEEDED"), (1, "FAILED")])
+def test_the_quota_allows_exactly_262144_bytes(
+    emulator: Emulator, lambda_role: str, extra: int, status: str
+) -> None:
+    # Given a state whose output is the quota exactly, or one byte more (compact JSON, bytes of UTF-8)
+    envelope = len(json.dumps({"pad": "", "more": ""}, separators=(",", ":")))
+    pad = "é" * ((QUOTA - envelope) // 2) + "x" * ((QUOTA - envelope) % 2)
+    definition = {
+        "StartAt": "Grow",
+        "States": {
+            "Grow": {
+                "Type": "Pass",
+                "Parameters": {"pad.$": "$.pad", "more": "y" * extra},
+                "End": True,
+            }
+        },
+    }
+
+    # When it runs
+    execution = run(emulator, definition, {"pad": pad}, lambda_role)
+
+    # Then exactly 262,144 bytes pass and one more fails the execution
+    assert execution["status"] == status
+    if status == "FAILED":
+        assert execution["error"] == "States.DataLimitExceeded"

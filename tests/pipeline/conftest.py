@@ -29,6 +29,7 @@ STATE_MACHINE = "pipe"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
 
+NER_UI = f"arn:aws:sagemaker:{REGION}:394669845002:human-task-ui/NamedEntityRecognition"
 PRE_NAMES = {
     TaskType.IMAGE_BOUNDING_BOX: "BoundingBox",
     TaskType.IMAGE_SEMANTIC_SEGMENTATION: "SemanticSegmentation",
@@ -47,6 +48,7 @@ def job_settings(task_type: TaskType, *, verification: bool = False, **overrides
         name = f"Verification{name}"
     attribute = "verification" if verification else "label"
     team, categories = ("reviewers", "review") if verification else ("labelers", "labeling")
+    builtin_ui = NER_UI if task_type is TaskType.NAMED_ENTITY_RECOGNITION and not verification else None
     settings = {
         "workteam_arn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:workteam/private-crowd/{team}",
         "title": "Review labels" if verification else "Label the data",
@@ -55,8 +57,11 @@ def job_settings(task_type: TaskType, *, verification: bool = False, **overrides
         # VerificationSemanticSegmentation is the one segmentation job whose attribute must not end in -ref.
         "label_attribute_name": attribute + ("-ref" if segmentation and not verification else ""),
         "categories_s3_uri": f"s3://{OUTPUT_BUCKET}/config/{categories}-categories.json",
-        "ui_template_s3_uri": f"s3://{OUTPUT_BUCKET}/config/{task_type.value}.liquid.html",
-        "human_task_ui_arn": None,
+        # Named entity recognition labels in AWS's built-in UI, as the module configures it.
+        "ui_template_s3_uri": None
+        if builtin_ui
+        else f"s3://{OUTPUT_BUCKET}/config/{task_type.value}.liquid.html",
+        "human_task_ui_arn": builtin_ui,
         "pre_annotation_lambda_arn": f"arn:aws:lambda:{REGION}:432418664414:function:PRE-{name}",
         "consolidation_lambda_arn": f"arn:aws:lambda:{REGION}:432418664414:function:ACS-{name}",
         "workers_per_object": 1,

@@ -45,6 +45,7 @@ STATE_MACHINE_TEMPLATE = MODULE / "templates/state_machine.asl.json"
 DEFAULT_PACKAGE_DIR = REPO / "build/lambda"
 REGION = "us-east-1"
 GROUND_TRUTH_ACCOUNT = "432418664414"  # owner of the PRE-/ACS- functions in us-east-1
+NER_UI = f"arn:aws:sagemaker:{REGION}:394669845002:human-task-ui/NamedEntityRecognition"
 FUNCTIONS = ("claim_batch", "start_job", "check_job", "collect_results", "write_features", "return_items")
 FEATURES = (
     ("record_id", "String"),
@@ -70,6 +71,7 @@ class TaskSpec:
     verification: str
     review_template: str
     categories: tuple[str, ...]
+    builtin_ui: str | None = None  # AWS's worker UI (HumanTaskUiArn) instead of a template
 
 
 TASKS: dict[TaskType, TaskSpec] = {
@@ -95,7 +97,7 @@ TASKS: dict[TaskType, TaskSpec] = {
         "TextMultiClassMultiLabel", "TextMultiClass", "review_text", ("sports", "politics", "tech")
     ),
     TaskType.NAMED_ENTITY_RECOGNITION: TaskSpec(
-        "NamedEntityRecognition", "TextMultiClass", "review_text", ("PERSON", "LOCATION", "ORG")
+        "NamedEntityRecognition", "TextMultiClass", "review_text", ("PERSON", "LOCATION", "ORG"), NER_UI
     ),
 }
 
@@ -271,12 +273,10 @@ class PipelineStack:
         )
         spec = self.settings.spec
         documents = {
-            "config/labeling-categories.json": self._categories(spec.categories),
-            "config/review-categories.json": self._categories(("pass", "fail")),
-            "config/labeling.liquid.html": templatefile(
-                MODULE / f"templates/ui/{self.settings.task_type.value}.liquid.html",
-                {"header": "Label it", "short_instructions": "Choose.", "full_instructions": "Choose well."},
+            "config/labeling-categories.json": self._categories(
+                spec.categories, instructions=spec.builtin_ui is not None
             ),
+            "config/review-categories.json": self._categories(("pass", "fail")),
             "config/review.liquid.html": templatefile(
                 MODULE / f"templates/ui/{spec.review_template}.liquid.html",
                 {
@@ -287,14 +287,24 @@ class PipelineStack:
                 },
             ),
         }
+        if spec.builtin_ui is None:
+            documents["config/labeling.liquid.html"] = templatefile(
+                MODULE / f"templates/ui/{self.settings.task_type.value}.liquid.html",
+                {"header": "Label it", "short_instructions": "Choose.", "full_instructions": "Choose well."},
+            )
         for key, body in documents.items():
             s3.put_object(Bucket=self.output_bucket, Key=key, Body=body.encode("utf-8"))
 
     @staticmethod
-    def _categories(labels: Sequence[str]) -> str:
-        return json.dumps(
-            {"document-version": "2018-11-28", "labels": [{"label": label} for label in labels]}
-        )
+    def _categories(labels: Sequence[str], *, instructions: bool = False) -> str:
+        """A category file; a job with AWS's built-in UI takes its worker instructions from it."""
+        document: dict[str, Any] = {
+            "document-version": "2018-11-28",
+            "labels": [{"label": label} for label in labels],
+        }
+        if instructions:
+            document["instructions"] = {"shortInstruction": "Tag.", "fullInstruction": "Tag every entity."}
+        return json.dumps(document)
 
     def _queues(self) -> None:
         sqs = self.client("sqs")
@@ -396,6 +406,7 @@ class PipelineStack:
         categories = "labeling" if not review or builtin_review else "review"
         functions = f"arn:aws:lambda:{REGION}:{GROUND_TRUTH_ACCOUNT}:function"
         template = "review" if review else "labeling"
+        builtin_ui = None if review else spec.builtin_ui
         return {
             "workteam_arn": team,
             "title": "Review labels" if review else "Label the data",
@@ -403,8 +414,10 @@ class PipelineStack:
             "keywords": ["labeling"],
             "label_attribute_name": "verification" if review else self._label_attribute,
             "categories_s3_uri": f"s3://{self.output_bucket}/config/{categories}-categories.json",
-            "ui_template_s3_uri": f"s3://{self.output_bucket}/config/{template}.liquid.html",
-            "human_task_ui_arn": None,
+            "ui_template_s3_uri": None
+            if builtin_ui
+            else f"s3://{self.output_bucket}/config/{template}.liquid.html",
+            "human_task_ui_arn": builtin_ui,
             "pre_annotation_lambda_arn": f"{functions}:PRE-{ground_truth}",
             "consolidation_lambda_arn": f"{functions}:ACS-{ground_truth}",
             "workers_per_object": 1,

@@ -12,7 +12,7 @@ from labeling_pipeline import handlers
 from labeling_pipeline.config import Media, TaskType, parse_config
 from labeling_pipeline.jobs import EVENTS_PER_POLL, POLLS_PER_JOB, job_name, next_wait_seconds
 from labeling_pipeline.layout import Stage
-from pipeline.conftest import OUTPUT_BUCKET, PRE_NAMES, Pipeline, job_settings, pipeline_config
+from pipeline.conftest import NER_UI, OUTPUT_BUCKET, PRE_NAMES, Pipeline, job_settings, pipeline_config
 
 HISTORY_LIMIT = 25_000
 THIRTY_DAYS = 30 * 24 * 3600
@@ -54,9 +54,11 @@ def test_each_task_type_gets_its_built_in_job_over_the_batch_manifest(
     assert human["AnnotationConsolidationConfig"]["AnnotationConsolidationLambdaArn"].endswith(
         f":function:ACS-{PRE_NAMES[task_type]}"
     )
-    assert human["UiConfig"] == {
-        "UiTemplateS3Uri": f"s3://{OUTPUT_BUCKET}/config/{task_type.value}.liquid.html"
-    }
+    assert human["UiConfig"] == (
+        {"HumanTaskUiArn": NER_UI}
+        if task_type is TaskType.NAMED_ENTITY_RECOGNITION
+        else {"UiTemplateS3Uri": f"s3://{OUTPUT_BUCKET}/config/{task_type.value}.liquid.html"}
+    )
     expected_attribute = "label-ref" if task_type is TaskType.IMAGE_SEMANTIC_SEGMENTATION else "label"
     assert request["LabelAttributeName"] == expected_attribute
     assert request["OutputConfig"] == {"S3OutputPath": f"s3://{OUTPUT_BUCKET}/jobs/"}

@@ -304,6 +304,21 @@ def test_persistent_throttling_returns_the_unwritten_items(
     assert all("Feature Store write failed" in r.reasons[0] for r in w.pipeline.all_items())
 
 
+def test_a_chunk_whose_write_keeps_failing_returns_its_items_with_the_chunks_error(world: Any) -> None:
+    # Given two uploads and a write_features function that crashes beyond the state machine's retries
+    w = world()
+    upload_items(w, 2)
+    w.faults["WriteChunk"] = [("Runtime.ExitError", False)] * 3
+    # When an execution runs
+    status, _ = w.execute()
+    # Then nothing is lost: both items are back on the queue, each naming its chunk and the error
+    assert status == "NothingLabeled"
+    assert len(w.pipeline.take_queue()) == 2
+    assert [r.reasons for r in w.pipeline.all_items()] == [
+        ("the Feature Store write of its chunk (0) failed: Runtime.ExitError",)
+    ] * 2
+
+
 def test_a_rejected_record_is_returned_with_the_error(world: Any) -> None:
     w = world()
     keys = upload_items(w, 2)

@@ -225,6 +225,17 @@ run "alarms_exist_and_notify" {
   }
   assert {
     condition = (
+      aws_cloudwatch_metric_alarm.this["dead-letter-queue"].treat_missing_data == "ignore" &&
+      aws_cloudwatch_metric_alarm.this["oldest-upload"].treat_missing_data == "ignore"
+    )
+    error_message = "SQS stops publishing the metrics of a queue inactive for six hours: the queue alarms must keep their state then (ignore), so a quiet DLQ that still holds messages stays in ALARM."
+  }
+  assert {
+    condition     = alltrue([for key, a in aws_cloudwatch_metric_alarm.this : a.treat_missing_data == "notBreaching" if !contains(["dead-letter-queue", "oldest-upload"], key)])
+    error_message = "The event-count alarms treat no data as no event (notBreaching)."
+  }
+  assert {
+    condition = (
       aws_cloudwatch_metric_alarm.this["executions-failed"].namespace == "AWS/States" &&
       aws_cloudwatch_metric_alarm.this["executions-failed"].metric_name == "ExecutionsFailed" &&
       aws_cloudwatch_metric_alarm.this["executions-failed"].dimensions == tomap({ StateMachineArn = aws_sfn_state_machine.this.arn })

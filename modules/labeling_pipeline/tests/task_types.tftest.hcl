@@ -268,8 +268,12 @@ run "named_entity_recognition" {
     error_message = "NER must use ACS-NamedEntityRecognition."
   }
   assert {
-    condition     = strcontains(aws_s3_object.worker_ui["labeling_template"].content, "<crowd-entity-annotation")
-    error_message = "The default NER template must use crowd-entity-annotation."
+    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).labeling.human_task_ui_arn == "arn:aws:sagemaker:eu-central-1:394669845002:human-task-ui/NamedEntityRecognition"
+    error_message = "NER must use AWS's built-in UI of the region (UiConfig.HumanTaskUiArn), as AWS requires."
+  }
+  assert {
+    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).labeling.ui_template_s3_uri == null && !contains(keys(aws_s3_object.worker_ui), "labeling_template")
+    error_message = "With the built-in NER UI no worker template is uploaded or sent."
   }
   assert {
     condition     = can(jsondecode(aws_s3_object.worker_ui["labeling_categories"].content).instructions.shortInstruction) && can(jsondecode(aws_s3_object.worker_ui["labeling_categories"].content).instructions.fullInstruction)

@@ -121,6 +121,56 @@ def _check_human_task_limits(human: Mapping[str, Any]) -> None:
         raise ValidationError("UiConfig needs exactly one of UiTemplateS3Uri and HumanTaskUiArn.")
 
 
+# AWS: Amazon SageMaker API Reference, "UiConfig",
+# https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UiConfig.html: named entity recognition jobs
+# use HumanTaskUiArn arn:aws:sagemaker:<aws-region>:394669845002:human-task-ui/NamedEntityRecognition (only
+# the region changes), every other built-in task type a worker task template (UiTemplateS3Uri).
+# AWS: Amazon SageMaker Developer Guide, "Named Entity Recognition",
+# https://docs.aws.amazon.com/sagemaker/latest/dg/sms-named-entity-recg.html, and CreateLabelingJob's
+# LabelCategoryConfigS3Uri: such a job's worker instructions are the "instructions" ("shortInstruction",
+# "fullInstruction") of its label category configuration file.
+HUMAN_TASK_UI_ACCOUNT = "394669845002"
+BUILTIN_WORKER_UIS = {"NamedEntityRecognition": "NamedEntityRecognition"}
+
+
+def _check_worker_ui(backend: Any, params: Mapping[str, Any], task: labelers.TaskType) -> None:
+    ui = params["HumanTaskConfig"]["UiConfig"]
+    builtin = BUILTIN_WORKER_UIS.get(task.name)
+    if builtin is None:
+        if ui.get("HumanTaskUiArn"):
+            raise ValidationError(
+                f"PRE-{task.name} jobs take a worker task template (UiConfig.UiTemplateS3Uri), "
+                "not HumanTaskUiArn."
+            )
+        return
+    partition = get_partition(backend.region_name)
+    expected = (
+        f"arn:{partition}:sagemaker:{backend.region_name}:{HUMAN_TASK_UI_ACCOUNT}:human-task-ui/{builtin}"
+    )
+    if ui.get("UiTemplateS3Uri"):
+        raise ValidationError(
+            f"PRE-{task.name} jobs use AWS's built-in worker UI: set UiConfig.HumanTaskUiArn to {expected} "
+            "instead of UiTemplateS3Uri."
+        )
+    if ui["HumanTaskUiArn"] != expected:
+        raise ValidationError(
+            f"HumanTaskUiArn {ui['HumanTaskUiArn']} is not the built-in UI of PRE-{task.name} in this "
+            f"region; use {expected}."
+        )
+    try:
+        document = json.loads(read_s3(backend, params["LabelCategoryConfigS3Uri"]))
+    except (S3AccessError, KeyError, ValueError):
+        return  # _job_categories reports a missing or unreadable file
+    instructions = document.get("instructions") if isinstance(document, dict) else None
+    if not isinstance(instructions, dict) or not all(
+        isinstance(instructions.get(key), str) for key in ("shortInstruction", "fullInstruction")
+    ):
+        raise ValidationError(
+            "A named entity recognition job takes its worker instructions from the label category "
+            'configuration file: add "instructions": {"shortInstruction": ..., "fullInstruction": ...}.'
+        )
+
+
 def _job_categories(backend: Any, params: Mapping[str, Any], task: labelers.TaskType) -> labelers.Categories:
     """The categories the simulated workers choose from (a verification job's choices)."""
     uri = params.get("LabelCategoryConfigS3Uri")
@@ -200,6 +250,7 @@ def create_labeling_job(backend: Any, params: dict[str, Any]) -> dict[str, Any]:
             except S3AccessError as error:
                 raise ValidationError(f"Cannot access the worker task template: {error}.") from error
         categories = _job_categories(backend, params, task)
+        _check_worker_ui(backend, params, task)
         fault = control.take("labeling_job", job_name=name)
         job = LabelingJob(
             name=name,

@@ -20,7 +20,7 @@ from moto.sagemaker.exceptions import ResourceInUseException, ResourceNotFound, 
 from moto.utilities.utils import get_partition
 
 from moto_ext import control
-from moto_ext.groundtruth import labelers
+from moto_ext.groundtruth import labelers, manifest_limits
 from moto_ext.groundtruth.common import name_contains, now, random_id, sagemaker_arn, sorted_page, with_token
 from moto_ext.groundtruth.s3io import S3AccessError, read_s3, s3_object, s3_tags, write_s3
 from moto_ext.groundtruth.state import GroundTruthState, LabelingJob, Workteam, state_of
@@ -297,6 +297,11 @@ def _read_manifest(backend: Any, job: LabelingJob) -> list[dict[str, Any]]:
             isinstance(line.get("source-ref"), str) or isinstance(line.get("source"), str)
         ):
             raise ManifestError(f'line {number} of the input manifest {uri} has no "source-ref" or "source"')
+        # Assumption: AWS documents the limits (see manifest_limits) but not the failure text; the job
+        # fails as for any other unusable manifest, with a ClientError naming the line.
+        too_large = manifest_limits.problem(raw, line)
+        if too_large:
+            raise ManifestError(f"line {number} of the input manifest {uri} {too_large}")
         lines.append(line)
     if not lines:
         raise ManifestError(f"the input manifest {uri} has no data objects")

@@ -738,12 +738,8 @@ INVALID_REQUESTS = [
     pytest.param(
         _set("HumanTaskConfig.PreHumanTaskLambdaArn", f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:my-pre"),
         "ValidationException",
-        "The emulator simulates only built-in task types; "
-        f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:my-pre is not one of "
-        "PRE-BoundingBox, PRE-SemanticSegmentation, PRE-ImageMultiClass, PRE-ImageMultiClassMultiLabel, "
-        "PRE-TextMultiClass, PRE-TextMultiClassMultiLabel, PRE-NamedEntityRecognition, "
-        "PRE-VerificationBoundingBox, PRE-VerificationSemanticSegmentation.",
-        id="custom task type",
+        f"PreHumanTaskLambdaArn arn:aws:lambda:us-east-1:{ACCOUNT}:function:my-pre: no such Lambda function.",
+        id="custom task without its function",
     ),
     pytest.param(
         _set(

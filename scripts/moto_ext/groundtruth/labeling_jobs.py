@@ -20,7 +20,7 @@ from moto.sagemaker.exceptions import ResourceInUseException, ResourceNotFound, 
 from moto.utilities.utils import get_partition
 
 from moto_ext import control
-from moto_ext.groundtruth import labelers, manifest_limits
+from moto_ext.groundtruth import custom_workflow, labelers, manifest_limits
 from moto_ext.groundtruth.common import name_contains, now, random_id, sagemaker_arn, sorted_page, with_token
 from moto_ext.groundtruth.s3io import S3AccessError, read_s3, s3_object, s3_tags, write_s3
 from moto_ext.groundtruth.state import GroundTruthState, LabelingJob, Workteam, state_of
@@ -176,7 +176,7 @@ def create_labeling_job(backend: Any, params: dict[str, Any]) -> dict[str, Any]:
     human = params["HumanTaskConfig"]
     source = params["InputConfig"]["DataSource"]
     _check_simulated(params)
-    task = _job_task_type(backend, human)
+    task = custom_workflow.task_of(backend, params) or _job_task_type(backend, human)
     _check_label_attribute(task, params["LabelAttributeName"])
     _check_human_task_limits(human)
     environment_delay = _environment_delay()
@@ -254,6 +254,8 @@ def _finish(backend: Any, job: LabelingJob) -> None:
     results = [
         labelers.failed_item(line, context, labelers.EXPIRED_REASON, "unlabeled")
         if expired
+        else custom_workflow.label(backend, job, line, index, context)
+        if job.task is custom_workflow.CUSTOM_TASK
         else _label_line(backend, line, index, context)
         for index, line in enumerate(lines)
     ]

@@ -43,7 +43,7 @@ import ast
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from moto.awslambda.utils import get_backend as lambda_backend
@@ -52,7 +52,7 @@ from moto.sagemaker.exceptions import ValidationError
 from moto_ext import lambda_runtime
 from moto_ext.groundtruth import labelers
 from moto_ext.groundtruth.s3io import S3AccessError, read_s3, s3_object, s3_tags, write_s3
-from moto_ext.groundtruth.state import LabelingJob
+from moto_ext.groundtruth.state import LabelingJob, state_of
 
 CUSTOM_TASK = labelers.TaskType("Custom", "groundtruth/custom", "custom", "text")
 REQUEST_VERSION = "2018-10-16"
@@ -182,20 +182,24 @@ def _texts(value: Any) -> list[str]:
     return [] if value is None else [json.dumps(value)]
 
 
+def _shown_words(seen: list[Any]) -> str:
+    """The shown text that is not a data object: an ``s3://`` object is seen as itself, and a text with
+    hints is a text data object (its words are the item, not a label under review)."""
+    texts = (text for value in seen for text in _texts(value))
+    return "\n".join(t for t in texts if not t.startswith("s3://") and not labelers.text_hints(t))
+
+
 def _choose(backend: Any, seen: list[Any], form: _Form) -> str | None:
     """The worker's choice from what it sees, or None when it does not answer."""
     raw_hints: dict[str, str] = {}
-    words: list[str] = []
     for text in (text for value in seen for text in _texts(value)):
-        if text.startswith("s3://"):
-            try:
-                raw_hints |= s3_tags(backend, s3_object(backend, text))
-            except S3AccessError:
-                continue
-        elif found := labelers.text_hints(text):
-            raw_hints |= found  # a text data object: its words are the item, not the label under review
-        else:
-            words.append(text)
+        if not text.startswith("s3://"):
+            raw_hints |= labelers.text_hints(text)
+            continue
+        try:
+            raw_hints |= s3_tags(backend, s3_object(backend, text))
+        except S3AccessError:
+            continue
     try:
         hints = labelers.parse_hints(raw_hints)
     except labelers.HintError:
@@ -208,7 +212,7 @@ def _choose(backend: Any, seen: list[Any], form: _Form) -> str | None:
         return hinted_choices[0]
     if hints.outcome == "reject":
         return second
-    visible = "\n".join(words)
+    visible = _shown_words(seen)
     if any(label not in visible for label in hints.labels):
         return second
     return form.choices[0]
@@ -323,3 +327,38 @@ def _consolidated(
         "creation-date": context.creation_date,
     }
     return labelers.ItemResult(output, "labeled")
+
+
+def builtin_worker_hints(
+    backend: Any, context: labelers.JobContext, line: Mapping[str, Any], hints: labelers.Hints
+) -> labelers.Hints:
+    """The hints a worker of a built-in classification job can act on, given what its template shows.
+
+    AWS: Amazon SageMaker Developer Guide, the built-in task types' template pages (e.g. "Image
+    classification (single label)", https://docs.aws.amazon.com/sagemaker/latest/dg/sms-image-classification.html):
+    a built-in pre-annotation function gives the template ``task.input.taskObject`` (the data object) and
+    ``task.input.labels`` (the categories), and nothing else of the manifest line. A template that reads
+    another ``task.input`` field shows nothing there. When it does, and the hinted labels are not categories
+    of the job (it asks about a label proposed elsewhere: a review), the worker looks for them in what is
+    shown; one it cannot see it does not pass, and rejects (the second category), as a custom task's
+    worker does. Otherwise the hints stand (a hinted name that is no category is ignored, as before).
+    """
+    if context.task.kind != "classification" or not hints.labels:
+        return hints
+    if any(label in context.categories.names for label in hints.labels):
+        return hints
+    template_uri = (
+        state_of(backend).jobs[context.job_name].request["HumanTaskConfig"]["UiConfig"].get("UiTemplateS3Uri")
+    )
+    template = read_s3(backend, template_uri).decode("utf-8", errors="replace") if template_uri else ""
+    task_input = {
+        "taskObject": line.get("source-ref", line.get("source")),
+        "labels": context.categories.names,
+    }
+    references = [match.group(1) for match in _REFERENCE.finditer(template)]
+    if all(_resolve(task_input, path) is not None for path in references):
+        return hints
+    visible = _shown_words(shown(template, task_input))
+    if all(label in visible for label in hints.labels):
+        return hints
+    return replace(hints, outcome="reject")

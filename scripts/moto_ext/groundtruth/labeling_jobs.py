@@ -331,6 +331,7 @@ def _label_line(
         hints = labelers.parse_hints(raw_hints)
     except labelers.HintError as error:
         return labelers.failed_item(line, context, f"ClientError: Emulator {error}.", "failed")
+    hints = custom_workflow.builtin_worker_hints(backend, context, line, hints)
     return labelers.label_item(line, index, hints, data, context)
 
 

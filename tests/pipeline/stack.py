@@ -46,6 +46,8 @@ DEFAULT_PACKAGE_DIR = REPO / "build/lambda"
 REGION = "us-east-1"
 GROUND_TRUTH_ACCOUNT = "432418664414"  # owner of the PRE-/ACS- functions in us-east-1
 FUNCTIONS = ("claim_batch", "start_job", "check_job", "collect_results", "write_features", "return_items")
+# Ground Truth calls these for the review of a task type without built-in verification (a custom task).
+REVIEW_FUNCTIONS = ("review_pre_annotation", "review_consolidation")
 FEATURES = (
     ("record_id", "String"),
     ("event_time", "String"),
@@ -67,7 +69,7 @@ class TaskSpec:
     """Per task type, what the module's task_types.tf says: Ground Truth names and worker templates."""
 
     ground_truth: str
-    verification: str
+    verification: str | None  # the built-in verification task type, None for a custom review
     review_template: str
     categories: tuple[str, ...]
 
@@ -83,19 +85,19 @@ TASKS: dict[TaskType, TaskSpec] = {
         ("cat", "dog", "bird"),
     ),
     TaskType.IMAGE_SINGLE_LABEL_CLASSIFICATION: TaskSpec(
-        "ImageMultiClass", "ImageMultiClass", "review_image", ("cat", "dog", "bird")
+        "ImageMultiClass", None, "review_image", ("cat", "dog", "bird")
     ),
     TaskType.IMAGE_MULTI_LABEL_CLASSIFICATION: TaskSpec(
-        "ImageMultiClassMultiLabel", "ImageMultiClass", "review_image", ("cat", "dog", "bird")
+        "ImageMultiClassMultiLabel", None, "review_image", ("cat", "dog", "bird")
     ),
     TaskType.TEXT_SINGLE_LABEL_CLASSIFICATION: TaskSpec(
-        "TextMultiClass", "TextMultiClass", "review_text", ("positive", "negative", "neutral")
+        "TextMultiClass", None, "review_text", ("positive", "negative", "neutral")
     ),
     TaskType.TEXT_MULTI_LABEL_CLASSIFICATION: TaskSpec(
-        "TextMultiClassMultiLabel", "TextMultiClass", "review_text", ("sports", "politics", "tech")
+        "TextMultiClassMultiLabel", None, "review_text", ("sports", "politics", "tech")
     ),
     TaskType.NAMED_ENTITY_RECOGNITION: TaskSpec(
-        "NamedEntityRecognition", "TextMultiClass", "review_text", ("PERSON", "LOCATION", "ORG")
+        "NamedEntityRecognition", None, "review_text", ("PERSON", "LOCATION", "ORG")
     ),
 }
 
@@ -183,6 +185,7 @@ class PipelineStack:
     feature_group: str = ""
     state_machine_arn: str = ""
     function_names: dict[str, str] = field(default_factory=dict)
+    account: str = ""
     uploads: list[Upload] = field(default_factory=list)
 
     # --- deployment -----------------------------------------------------------------------------
@@ -218,6 +221,7 @@ class PipelineStack:
 
     def _deploy(self) -> None:
         role = self._role()
+        self.account = role.split(":")[4]
         self._buckets()
         self._queues()
         self._ledger()
@@ -389,13 +393,24 @@ class PipelineStack:
     def _label_attribute(self) -> str:
         return "label-ref" if self.settings.task_type is TaskType.IMAGE_SEMANTIC_SEGMENTATION else "label"
 
+    @property
+    def custom_review(self) -> bool:
+        """Whether the review is a custom task with the package's own functions (as the module decides)."""
+        return self.settings.verification and not self.settings.task_type.builtin_verification
+
+    def _function_arn(self, function: str) -> str:
+        return f"arn:aws:lambda:{REGION}:{self.account}:function:{self.name}-{function.replace('_', '-')}"
+
     def _job(self, *, review: bool, team: str) -> dict[str, Any]:
         spec = self.settings.spec
-        builtin_review = spec.verification.startswith("Verification")
-        ground_truth = spec.verification if review else spec.ground_truth
-        categories = "labeling" if not review or builtin_review else "review"
-        functions = f"arn:aws:lambda:{REGION}:{GROUND_TRUTH_ACCOUNT}:function"
+        categories = "labeling" if not review or not self.custom_review else "review"
         template = "review" if review else "labeling"
+        functions = f"arn:aws:lambda:{REGION}:{GROUND_TRUTH_ACCOUNT}:function"
+        if review and self.custom_review:
+            pre, consolidation = (self._function_arn(f) for f in REVIEW_FUNCTIONS)
+        else:
+            ground_truth = spec.verification if review else spec.ground_truth
+            pre, consolidation = f"{functions}:PRE-{ground_truth}", f"{functions}:ACS-{ground_truth}"
         return {
             "workteam_arn": team,
             "title": "Review labels" if review else "Label the data",
@@ -405,8 +420,8 @@ class PipelineStack:
             "categories_s3_uri": f"s3://{self.output_bucket}/config/{categories}-categories.json",
             "ui_template_s3_uri": f"s3://{self.output_bucket}/config/{template}.liquid.html",
             "human_task_ui_arn": None,
-            "pre_annotation_lambda_arn": f"{functions}:PRE-{ground_truth}",
-            "consolidation_lambda_arn": f"{functions}:ACS-{ground_truth}",
+            "pre_annotation_lambda_arn": pre,
+            "consolidation_lambda_arn": consolidation,
             "workers_per_object": 1,
             "task_time_limit_seconds": 300,
             "availability_lifetime_seconds": 86_400,
@@ -468,7 +483,7 @@ class PipelineStack:
             "LOG_LEVEL": "INFO",
         }
         arns = {}
-        for function in FUNCTIONS:
+        for function in FUNCTIONS + (REVIEW_FUNCTIONS if self.custom_review else ()):
             name = f"{self.name}-{function.replace('_', '-')}"
             arns[function] = lambda_.create_function(
                 FunctionName=name,

@@ -101,7 +101,7 @@ resource "aws_lambda_function" "this" {
 
   #checkov:skip=CKV_AWS_116:Invoked synchronously only (by Step Functions, or by Ground Truth for the review functions, which retries or fails the object); an async DLQ would never receive anything.
   #checkov:skip=CKV_AWS_117:The functions call AWS APIs only (S3, SQS, DynamoDB, SageMaker); a VPC would add seven interface endpoints and protect nothing.
-  #checkov:skip=CKV_AWS_115:Concurrency is bounded by the state machine (one execution per schedule tick, sequential steps); a reserved limit would only add throttling failures.
+  #checkov:skip=CKV_AWS_115:Concurrency is bounded by the state machine (one execution per schedule tick, sequential steps) and, for the review functions, by the review job's MaxConcurrentTaskCount; a reserved limit would only add throttling failures.
   #checkov:skip=CKV_AWS_272:Code signing needs an AWS Signer profile outside this module; the package is built and hashed (source_code_hash) by the deployment pipeline.
   function_name    = local.function_names[each.key]
   description      = each.value.description

@@ -157,3 +157,26 @@ def test_a_custom_task_needs_functions_that_exist(gt: GroundTruth) -> None:
     code, message = error_of(raised)
     assert code == "ValidationException"
     assert message == f"PreHumanTaskLambdaArn {missing}: no such Lambda function."
+
+
+def test_a_function_deleted_while_the_job_runs_fails_its_objects(gt: GroundTruth, deploy: Deploy) -> None:
+    # Given a custom job created with its functions, then its pre-annotation function deleted
+    pre, post = _functions(deploy)
+    manifest = gt.manifest([{"source": "x #label=positive", "proposed": "positive"}], key="gone.manifest")
+    request = gt.request(
+        "gone",
+        "unused",
+        manifest,
+        gt.categories("pass", "fail", key="gone.json"),
+        template=gt.put("gone.liquid.html", _template("task.input.proposal")),
+    )
+    request["HumanTaskConfig"]["PreHumanTaskLambdaArn"] = pre
+    request["HumanTaskConfig"]["AnnotationConsolidationConfig"]["AnnotationConsolidationLambdaArn"] = post
+    gt.sagemaker.create_labeling_job(**request)
+    gt.emulator.client("lambda").delete_function(FunctionName=pre)
+    # When the job finishes
+    job = gt.sagemaker.describe_labeling_job(LabelingJobName="gone")
+    # Then the job completes with the object failed, naming the missing function
+    assert (job["LabelingJobStatus"], job["LabelCounters"]) == ("Completed", counters(0, failed=1))
+    reason = gt.output(job)[0]["label-metadata"]["failure-reason"]
+    assert reason == f"ClientError: the pre-annotation function {pre} does not exist."

@@ -107,7 +107,11 @@ def _function(arn: str, role: str) -> Any:
 
 
 def _invoke(arn: str, role: str, request: Mapping[str, Any]) -> Any:
-    outcome = lambda_runtime.run(_function(arn, role), json.dumps(request).encode(), invoked_arn=arn)
+    try:
+        function = _function(arn, role)
+    except ValidationError as error:  # deleted since the job was created: the object fails, not the call
+        raise FunctionError(f"the {role} function {arn} does not exist") from error
+    outcome = lambda_runtime.run(function, json.dumps(request).encode(), invoked_arn=arn)
     try:
         answer = json.loads(outcome.payload)
     except ValueError as error:

@@ -32,8 +32,9 @@ from aws_lambda_powertools import Logger
 
 from .config import PipelineConfig
 from .layout import BatchLayout
-from .ledger import BatchState, Claim, Claimed, ClaimOutcome, Ledger, LedgerItem
+from .ledger import BatchState, Claim, Claimed, ClaimOutcome, Ledger
 from .manifest import JsonLinesWriter
+from .manifest_lines import manifest_line
 from .messages import (
     ObjectCreated,
     Poison,
@@ -44,7 +45,6 @@ from .messages import (
     parse_message,
 )
 from .queues import QueueMessage, Queues
-from .results import ITEM_ID_FIELD
 from .sources import Candidate, Opened, Rejected, Skipped, SourceError, SourceReader
 
 logger = Logger(child=True)
@@ -89,13 +89,6 @@ class ClaimSummary:
             "duplicates": self.counts.duplicates,
             "dead_lettered": self.counts.dead_lettered,
         }
-
-
-def manifest_line(item: LedgerItem) -> dict[str, str]:
-    """Ground Truth's input line: ``source-ref`` for images, ``source`` (the text) for text items."""
-    if item.text is not None:
-        return {"source": item.text, ITEM_ID_FIELD: item.item_id}
-    return {"source-ref": item.source.uri, ITEM_ID_FIELD: item.item_id}
 
 
 # What a received message leads to: the answer to its upload's GET, or the message itself if it names

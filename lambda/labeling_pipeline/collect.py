@@ -1,11 +1,13 @@
 """Splitting a finished job's output manifest into what goes on and what goes back.
 
 Labeling stage: labeled items go to the review manifest (verification on) or straight into chunk files
-for the Feature Store; items without a label go to the stage's returns file with the reason.
-Review stage: items the reviewers passed go into chunk files (``verification_outcome = accepted``) with
-the label from the labeling job, which Ground Truth keeps in the chained output line; the rest go to the
-returns file. Items missing from an output are not lost: they stay claimed, and ``return_items`` sends
-back every item of the batch that is still claimed when the batch ends.
+for the Feature Store; items without a label go to the stage's returns file with the reason. A review line
+holds only what the review needs (``manifest_lines``); one that Ground Truth would refuse goes back with the
+reason instead of failing the whole review job.
+Review stage: the reviewers' verdicts are read first; then the labeling job's output is read again, and
+the items passed go into chunk files (``verification_outcome = accepted``) with their label from it, the
+rejected ones to the returns file. Items missing from an output are not lost: they stay claimed, and
+``return_items`` sends back every item of the batch that is still claimed when the batch ends.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from .config import ConfigError, PipelineConfig
 from .features import AcceptedLabel
 from .layout import BatchLayout, Stage
 from .manifest import JsonLinesWriter, NotFoundError, read_json_lines
-from .results import PROPOSED_LABEL_FIELD, Label, NotLabeled, item_id_of, parse_label, parse_verdict
+from .manifest_lines import review_line, size_problem, verification_line
+from .results import Label, NotLabeled, Verdict, item_id_of, parse_label, parse_verdict
 
 logger = Logger(child=True)
 
@@ -97,6 +100,61 @@ def _accepted(item: str, label: Label, fallback_job: str, collected_at: str, out
     )
 
 
+@dataclass
+class _Router:
+    """Where each item of a job's output goes: chunks, the review manifest, or back with a reason."""
+
+    config: PipelineConfig
+    summary: CollectSummary
+    returns: JsonLinesWriter
+    review: JsonLinesWriter | None  # only when this is a labeling stage followed by a review
+    chunks: _ChunkWriter
+    labeling_job_name: str
+    outcome: str
+    collected_at: str = field(default_factory=_now)
+    seen: set[str] = field(default_factory=set)
+
+    def route(self, item: str, line: dict[str, Any], verdicts: dict[str, Verdict] | None) -> None:
+        if item in self.seen:
+            return
+        self.seen.add(item)
+        if verdicts is not None:
+            verdict = verdicts.get(item)
+            if verdict is None:  # not in the review's output: it stays claimed
+                return
+            if not verdict.accepted:
+                self.summary.rejected += 1
+                self.returns.write({"item_id": item, "reason": verdict.reason})
+                return
+        label = parse_label(line, self.config.task_type, self.config.labeling.label_attribute_name)
+        if isinstance(label, NotLabeled):
+            self._not_labeled(item, label.reason)
+        elif self.review is not None:
+            self._to_review(self.review, item, line, label)
+        else:
+            self.summary.labeled += 1
+            accepted = _accepted(item, label, self.labeling_job_name, self.collected_at, self.outcome)
+            self.chunks.add(accepted)
+
+    def _not_labeled(self, item: str, reason: str) -> None:
+        self.summary.not_labeled += 1
+        self.returns.write({"item_id": item, "reason": reason})
+
+    def _to_review(self, review: JsonLinesWriter, item: str, line: dict[str, Any], label: Label) -> None:
+        task_type = self.config.task_type
+        entry = (
+            verification_line(line, self.config.labeling.label_attribute_name)
+            if task_type.builtin_verification
+            else review_line(line, label.proposed)
+        )
+        problem = size_problem(entry)
+        if problem:
+            self._not_labeled(item, f"cannot be reviewed: {problem}")
+            return
+        self.summary.labeled += 1
+        review.write(entry)
+
+
 def collect(
     *,
     config: PipelineConfig,
@@ -109,38 +167,26 @@ def collect(
     """Read one job's output and write the files the next steps read; returns counts and the route."""
     summary = CollectSummary()
     chunks = _ChunkWriter(s3, layout, config.kms_key_arn)
-    collected_at = _now()
-    seen: set[str] = set()
     review_attribute = config.verification.label_attribute_name if config.verification else None
     if stage is Stage.VERIFICATION and review_attribute is None:
         raise ConfigError("a review stage ran but PIPELINE_CONFIG has no verification settings")
     to_review = stage is Stage.LABELING and review_attribute is not None
     outcome = "accepted" if stage is Stage.VERIFICATION else "not_verified"
     with JsonLinesWriter() as returns, JsonLinesWriter() as review:
+        router = _Router(
+            config, summary, returns, review if to_review else None, chunks, labeling_job_name, outcome
+        )
+        reading = output_manifest_uri
         try:
-            for item, line in _lines(s3, output_manifest_uri, summary):
-                if item in seen:
-                    continue
-                seen.add(item)
-                if stage is Stage.VERIFICATION and review_attribute:
-                    verdict = parse_verdict(line, review_attribute)
-                    if not verdict.accepted:
-                        summary.rejected += 1
-                        returns.write({"item_id": item, "reason": verdict.reason})
-                        continue
-                label = parse_label(line, config.task_type, config.labeling.label_attribute_name)
-                if isinstance(label, NotLabeled):
-                    summary.not_labeled += 1
-                    returns.write({"item_id": item, "reason": label.reason})
-                elif to_review:
-                    summary.labeled += 1
-                    review.write({**line, PROPOSED_LABEL_FIELD: label.proposed})
-                else:
-                    summary.labeled += 1
-                    chunks.add(_accepted(item, label, labeling_job_name, collected_at, outcome))
+            verdicts = None
+            if stage is Stage.VERIFICATION and review_attribute:
+                verdicts = _verdicts(s3, output_manifest_uri, review_attribute, summary)
+                reading = layout.job_output_manifest(labeling_job_name)
+            for item, line in _lines(s3, reading, summary):
+                router.route(item, line, verdicts)
         except NotFoundError:
             # Every item stays claimed and goes back with the batch's default reason.
-            logger.warning("job output manifest not found", extra={"uri": output_manifest_uri})
+            logger.warning("job output manifest not found", extra={"uri": reading})
         chunks.flush()
         returns.upload(s3, layout.returns(stage), config.kms_key_arn)
         if to_review:
@@ -151,6 +197,14 @@ def collect(
     else:
         summary.route = Route.REVIEW if to_review else Route.WRITE
     return summary
+
+
+def _verdicts(s3: Any, uri: str, attribute: str, summary: CollectSummary) -> dict[str, Verdict]:
+    """The reviewers' verdict per item (the first line of an item counts, as for labels)."""
+    verdicts: dict[str, Verdict] = {}
+    for item, line in _lines(s3, uri, summary):
+        verdicts.setdefault(item, parse_verdict(line, attribute))
+    return verdicts
 
 
 def _lines(s3: Any, uri: str, summary: CollectSummary) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -53,6 +53,12 @@ class TaskType(StrEnum):
         return Media.IMAGE if self.value.startswith("image_") else Media.TEXT
 
     @property
+    def builtin_verification(self) -> bool:
+        """Whether Ground Truth verifies this type's labels itself (task_types.tf says the same); the other
+        types are reviewed by a custom task with our own pre-annotation and consolidation functions."""
+        return self in (TaskType.IMAGE_BOUNDING_BOX, TaskType.IMAGE_SEMANTIC_SEGMENTATION)
+
+    @property
     def max_objects_per_job(self) -> int:
         if self is TaskType.IMAGE_SEMANTIC_SEGMENTATION:
             return MAX_OBJECTS_PER_SEGMENTATION_JOB

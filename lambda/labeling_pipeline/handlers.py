@@ -1,12 +1,15 @@
-"""The six Lambda entry points of the state machine; each is a thin shell over the modules it names.
+"""The Lambda entry points; each is a thin shell over the modules it names.
 
-Every handler receives ``{"run": {"execution_name", "execution_arn", "verification_enabled"}, ...}``
-(the state machine's ``Initialize`` state builds ``run`` from the execution context) and returns a small
-JSON object: item lists never travel through Step Functions, they live in the ledger and in S3.
+The six functions of the state machine receive ``{"run": {"execution_name", "execution_arn",
+"verification_enabled"}, ...}`` (the state machine's ``Initialize`` state builds ``run`` from the execution
+context) and return a small JSON object: item lists never travel through Step Functions, they live in the
+ledger and in S3. The two review functions are called by Ground Truth itself, with its own requests (see
+``review``).
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,9 +28,10 @@ from .features import AcceptedLabel, ChunkIncompleteError, FeatureStoreWriter, w
 from .jobs import create_request, interpret, job_name, next_wait_seconds, settings_for
 from .layout import BatchLayout, Stage
 from .ledger import BatchRow, BatchState, Claim, Ledger
-from .manifest import read_json_lines
+from .manifest import read_json_lines, read_text
 from .outcome import finish_execution
 from .queues import Queues
+from .review import consolidate, pre_annotation
 from .settle import sweep
 from .sources import SourceReader
 
@@ -256,3 +260,22 @@ def _finish(state: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
     result = finished.to_json()
     logger.info("batch settled" if finished.complete else "batch partly settled", extra=result)
     return result
+
+
+@logger.inject_lambda_context
+def review_pre_annotation(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
+    """Ground Truth's pre-annotation call of a review job: what the reviewer's template receives."""
+    return pre_annotation(event)
+
+
+@logger.inject_lambda_context
+def review_consolidation(event: dict[str, Any], _context: LambdaContext) -> list[dict[str, Any]]:
+    """Ground Truth's consolidation call of a review job: one pass/fail label per reviewed object."""
+    s3 = aws.client("s3")
+    uri = event["payload"]["s3Uri"]
+    objects = json.loads(read_text(s3, uri))
+    if not isinstance(objects, list):
+        raise ValueError(f"the annotation file {uri} is not a list of data objects")
+    consolidated = consolidate(objects, event["labelAttributeName"], lambda other: read_text(s3, other))
+    logger.info("review answers consolidated", extra={"objects": len(consolidated)})
+    return consolidated

@@ -149,7 +149,7 @@ def interpret(description: dict[str, Any], layout: BatchLayout) -> JobStatus:
     elif status == "Completed" or (status == "Stopped" and output):
         # A stopped job still wrote what its workers finished; collect that and return the rest.
         step = NextStep.COLLECT
-        output = output or f"{layout.job_output_path}{name}/manifests/output/output.manifest"
+        output = output or layout.job_output_manifest(name)
     else:
         step = NextStep.FAILED
         reason = reason or f"job ended with status {status or 'unknown'}"

@@ -48,3 +48,6 @@ class BatchLayout:
     def job_output_path(self) -> str:
         """Ground Truth writes <this>/<job name>/manifests/output/output.manifest."""
         return f"s3://{self.bucket}/jobs/"
+
+    def job_output_manifest(self, job_name: str) -> str:
+        return f"{self.job_output_path}{job_name}/manifests/output/output.manifest"

@@ -147,3 +147,13 @@ def read_json_lines(s3: Any, uri: str) -> Iterator[tuple[int, Any]]:
                 yield number, ValueError(f"line {number} of {uri} is not JSON: {error}")
     finally:
         body.close()
+
+
+def read_text(s3: Any, uri: str) -> str:
+    """A whole (small) UTF-8 object."""
+    bucket, key = split_s3_uri(uri)
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"]
+    try:
+        return str(body.read().decode("utf-8"))
+    finally:
+        body.close()

@@ -33,6 +33,13 @@ from .config import TaskType
 ITEM_ID_FIELD = "item-id"
 PROPOSED_LABEL_FIELD = "proposed_label"
 PASS_ANSWER = "pass"  # noqa: S105 - the reviewers' answer, not a password
+FAIL_ANSWER = "fail"
+#: The choices of a review job (its categories file says the same, see worker_ui.tf).
+REVIEW_ANSWERS = (PASS_ANSWER, FAIL_ANSWER)
+#: The metadata ``type`` Ground Truth gives a custom task's label (Output Data: custom labeling workflows).
+CUSTOM_LABEL_TYPE = "groundtruth/custom"
+#: The field of a custom review label that holds the consolidated answer, named as in built-in output.
+ANSWER_FIELD = "class-name"
 
 
 @dataclass(frozen=True)
@@ -295,13 +302,20 @@ def parse_label(line: Mapping[str, Any], task_type: TaskType, attribute: str) ->
 
 
 def parse_verdict(line: Mapping[str, Any], attribute: str) -> Verdict:
-    """A reviewer's answer: only an explicit ``pass`` (class-name) accepts, anything else returns the item."""
+    """A reviewer's answer: only an explicit ``pass`` accepts, anything else returns the item.
+
+    Built-in verification reports the answer in the metadata's ``class-name``; our custom review's
+    consolidation function returns it in the label itself (``{"class-name": ...}``), which Ground Truth
+    writes as it is, with metadata of type ``groundtruth/custom``.
+    """
     metadata = _metadata(line, attribute)
     job = metadata.get("job-name") if isinstance(metadata.get("job-name"), str) else None
     failure = _failure(line, metadata)
     if failure or attribute not in line:
         return Verdict(False, f"not reviewed: {failure or 'the review output has no answer'}", job)
-    answer = metadata.get("class-name")
+    value = line[attribute]
+    custom = metadata.get("type") == CUSTOM_LABEL_TYPE and isinstance(value, Mapping)
+    answer = value.get(ANSWER_FIELD) if custom else metadata.get(ANSWER_FIELD)
     if answer == PASS_ANSWER:
         return Verdict(True, None, job)
     if isinstance(answer, str) and answer:

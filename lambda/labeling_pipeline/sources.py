@@ -5,6 +5,9 @@ declare ``image/jpeg`` or ``image/png`` (or a generic type with one of those ext
 a JPEG or PNG signature. Text: ``text/plain`` (each non-empty line is one item) or JSON Lines (each
 non-empty line is a JSON object whose ``source`` string is one item). Everything is read with the
 object's version id, so an item is exactly what was uploaded, whatever was written to the key later.
+An item whose manifest line Ground Truth would refuse (see ``manifest_lines``) is a line problem: its text is
+then at most 20,000 characters (80 KB of UTF-8), which also keeps it within one ledger row (DynamoDB items
+are at most 400 KB).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from botocore.exceptions import ClientError
 from .config import Media, TaskType
 from .identity import SourceObject, item_id, record_id
 from .manifest import iter_lines
+from .manifest_lines import manifest_line, size_problem
 from .messages import ObjectCreated
 
 JPEG_SIGNATURE = b"\xff\xd8\xff"
@@ -53,8 +57,6 @@ ACCEPTED = {
     Media.TEXT: "text/plain, JSON Lines (application/jsonl)",
 }
 
-# A text item lives in one ledger row (DynamoDB items are at most 400 KB) and in one manifest line.
-MAX_TEXT_ITEM_BYTES = 100_000
 # A file with many bad lines gets one dead-letter message; it lists this many and counts the rest.
 MAX_LISTED_PROBLEMS = 50
 _MISSING = frozenset({"NoSuchKey", "NoSuchVersion", "404"})
@@ -249,7 +251,11 @@ class SourceReader:
             return Rejected(source, ["zero-byte object"])
         if not (head.startswith(JPEG_SIGNATURE) or head.startswith(PNG_SIGNATURE)):
             return Rejected(source, [f"content is not a JPEG or PNG image although it is declared {kind}"])
-        return Extracted(source, [Candidate(source, None, None, created.uploaded_at)])
+        candidate = Candidate(source, None, None, created.uploaded_at)
+        problem = size_problem(manifest_line(candidate))
+        if problem:
+            return Rejected(source, [f"cannot be labeled: {problem}"])
+        return Extracted(source, [candidate])
 
     def _text(
         self, created: ObjectCreated, source: SourceObject, kind: str, response: dict[str, Any], capacity: int
@@ -267,10 +273,16 @@ class SourceReader:
                 next_line = number
                 break
             text, problem = self._line_text(raw, number, kind)
+            if text is not None:
+                candidate = Candidate(source, number, text, created.uploaded_at)
+                # The line the claim would write: one that Ground Truth refuses would fail the whole job.
+                too_large = size_problem(manifest_line(candidate))
+                if too_large is None:
+                    candidates.append(candidate)
+                    continue
+                problem = f"line {number}: cannot be labeled: {too_large}"
             if problem:
                 problems.append(problem)
-            elif text is not None:
-                candidates.append(Candidate(source, number, text, created.uploaded_at))
         if number == 0:
             return Rejected(source, ["zero-byte object"])
         if not candidates and next_line is None:
@@ -287,8 +299,6 @@ class SourceReader:
 
     @staticmethod
     def _line_text(raw: bytes, number: int, kind: str) -> tuple[str | None, str | None]:
-        if len(raw) > MAX_TEXT_ITEM_BYTES:
-            return None, f"line {number}: longer than {MAX_TEXT_ITEM_BYTES} bytes"
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:

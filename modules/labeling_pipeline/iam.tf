@@ -133,6 +133,14 @@ locals {
       local.list_output_bucket,
       local.kms_use,
     ]
+    # Called by Ground Truth: the pre-annotation function needs nothing beyond its logs; the consolidation
+    # function reads the workers' answers, which the job writes to the output bucket with the module's key.
+    "review-pre-annotation" = []
+    "review-consolidation" = [
+      local.read_output_objects,
+      local.list_output_bucket,
+      local.kms_use,
+    ]
     "return-items" = [
       {
         Sid      = "RequeueOrBury"
@@ -228,6 +236,21 @@ resource "aws_iam_role" "sagemaker" {
   tags                 = var.tags
 }
 
+locals {
+  # AWS: Amazon SageMaker Developer Guide, "Add required permissions to use AWS Lambda with Ground Truth",
+  # https://docs.aws.amazon.com/sagemaker/latest/dg/sms-custom-templates-step3-lambda-permissions.html: the
+  # labeling job's execution role needs lambda:InvokeFunction on a custom task's pre-annotation and
+  # post-annotation functions (the AmazonSageMakerGroundTruthExecution managed policy would allow only
+  # functions whose names contain GtRecipe, SageMaker, Sagemaker, sagemaker or LabelingFunction, and this
+  # role does not use it).
+  invoke_review_functions = local.custom_review ? [{
+    Sid      = "InvokeReviewFunctions"
+    Effect   = "Allow"
+    Action   = "lambda:InvokeFunction"
+    Resource = [local.function_arns["review-pre-annotation"], local.function_arns["review-consolidation"]]
+  }] : []
+}
+
 resource "aws_iam_role_policy" "sagemaker" {
   #checkov:skip=CKV_AWS_290:cloudwatch:PutMetricData has no resource-level permissions; it is constrained to the AWS/SageMaker namespace by condition.
   #checkov:skip=CKV_AWS_355:Resource "*" is used only for cloudwatch:PutMetricData (namespace-restricted by condition).
@@ -235,7 +258,7 @@ resource "aws_iam_role_policy" "sagemaker" {
   role = aws_iam_role.sagemaker.id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       {
         # Workers' browsers load the uploaded objects through URLs presigned with this role.
         Sid      = "ReadUploads"
@@ -275,7 +298,7 @@ resource "aws_iam_role_policy" "sagemaker" {
         Resource  = "*"
         Condition = { StringEquals = { "cloudwatch:namespace" = "AWS/SageMaker" } }
       },
-    ]
+    ], local.invoke_review_functions)
   })
 }
 

@@ -1,10 +1,30 @@
 # The state machine's steps that need code: one function per step, all from the package
-# lambda/labeling_pipeline (built by `make package`), each with its own role (iam.tf) and log group.
+# lambda/labeling_pipeline (built by `make package`), each with its own role (iam.tf) and log group. With a
+# review of a type that has no built-in verification, also the review task's two functions, which Ground Truth
+# invokes itself.
 
 locals {
   package_path = "${var.lambda_package_dir}/labeling_pipeline.zip"
 
-  functions = {
+  # AWS: Amazon SageMaker Developer Guide, "Using pre-annotation and post-annotation Lambda functions",
+  # https://docs.aws.amazon.com/sagemaker/latest/dg/sms-custom-templates-step3-lambda-requirements.html: the
+  # pre-annotation function runs once per data object, the consolidation function over the workers' answers.
+  review_functions = {
+    "review-pre-annotation" = {
+      handler     = "labeling_pipeline.handlers.review_pre_annotation"
+      description = "Ground Truth pre-annotation of review tasks: what the reviewer's template shows"
+      timeout     = 60
+      memory_size = 256
+    }
+    "review-consolidation" = {
+      handler     = "labeling_pipeline.handlers.review_consolidation"
+      description = "Ground Truth consolidation of review answers: pass or fail per item"
+      timeout     = 300
+      memory_size = 512
+    }
+  }
+
+  functions = merge(local.custom_review ? local.review_functions : {}, {
     "claim-batch" = {
       handler     = "labeling_pipeline.handlers.claim_batch"
       description = "Moves uploads from the queue into the ledger and builds the input manifest"
@@ -41,7 +61,7 @@ locals {
       timeout     = 900
       memory_size = 512
     }
-  }
+  })
 
   function_names = { for key, _ in local.functions : key => "${var.name}-${key}" }
   function_arns  = { for key, name in local.function_names : key => "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${name}" }
@@ -79,9 +99,9 @@ resource "aws_cloudwatch_log_group" "lambda" {
 resource "aws_lambda_function" "this" {
   for_each = local.functions
 
-  #checkov:skip=CKV_AWS_116:Invoked synchronously by Step Functions only; failures are caught and retried by the state machine, an async DLQ would never receive anything.
+  #checkov:skip=CKV_AWS_116:Invoked synchronously only (by Step Functions, or by Ground Truth for the review functions, which retries or fails the object); an async DLQ would never receive anything.
   #checkov:skip=CKV_AWS_117:The functions call AWS APIs only (S3, SQS, DynamoDB, SageMaker); a VPC would add seven interface endpoints and protect nothing.
-  #checkov:skip=CKV_AWS_115:Concurrency is bounded by the state machine (one execution per schedule tick, sequential steps); a reserved limit would only add throttling failures.
+  #checkov:skip=CKV_AWS_115:Concurrency is bounded by the state machine (one execution per schedule tick, sequential steps) and, for the review functions, by the review job's MaxConcurrentTaskCount; a reserved limit would only add throttling failures.
   #checkov:skip=CKV_AWS_272:Code signing needs an AWS Signer profile outside this module; the package is built and hashed (source_code_hash) by the deployment pipeline.
   function_name    = local.function_names[each.key]
   description      = each.value.description

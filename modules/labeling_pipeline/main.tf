@@ -45,12 +45,19 @@ locals {
   ground_truth_account   = lookup(local.ground_truth_function_accounts, local.region, "000000000000")
   ground_truth_functions = "arn:${local.partition}:lambda:${local.region}:${local.ground_truth_account}:function"
 
-  pre_annotation_lambda_arn              = "${local.ground_truth_functions}:PRE-${local.task.ground_truth_name}"
-  consolidation_lambda_arn               = "${local.ground_truth_functions}:ACS-${local.task.ground_truth_name}"
-  verification_pre_annotation_lambda_arn = "${local.ground_truth_functions}:PRE-${local.task.verification_name}"
-  verification_consolidation_lambda_arn  = "${local.ground_truth_functions}:ACS-${local.task.verification_name}"
-
-  verification_enabled = var.verification != null
+  pre_annotation_lambda_arn = "${local.ground_truth_functions}:PRE-${local.task.ground_truth_name}"
+  consolidation_lambda_arn  = "${local.ground_truth_functions}:ACS-${local.task.ground_truth_name}"
+  verification_enabled      = var.verification != null
+  # The review of a type without built-in verification is a custom task with the module's own functions.
+  custom_review = local.verification_enabled && !local.task.builtin_verification
+  verification_pre_annotation_lambda_arn = (
+    local.task.builtin_verification ? "${local.ground_truth_functions}:PRE-${local.task.verification_name}" :
+    lookup(local.function_arns, "review-pre-annotation", null)
+  )
+  verification_consolidation_lambda_arn = (
+    local.task.builtin_verification ? "${local.ground_truth_functions}:ACS-${local.task.verification_name}" :
+    lookup(local.function_arns, "review-consolidation", null)
+  )
 
   label_attribute_name = "${var.labeling.label_attribute_name}${local.task.label_suffix}"
   # No suffix for verification: VerificationSemanticSegmentation is AWS's one exception to the "-ref" rule.

@@ -5,8 +5,11 @@
 # Source: CreateLabelingJob API reference, HumanTaskConfig.PreHumanTaskLambdaArn and
 # AnnotationConsolidationConfig.AnnotationConsolidationLambdaArn (lists per region and task type), and
 # "Start a label verification or adjustment job (API)" for the Verification* functions. AWS offers built-in
-# verification only for bounding boxes and semantic segmentation; the other types are reviewed with a
-# pass/fail classification job (ImageMultiClass for images, TextMultiClass for text).
+# verification only for bounding boxes and semantic segmentation (verification_name); the other types are
+# reviewed by a pass/fail custom task with the module's own functions (lambda.tf, review-*): a built-in
+# classification task would give the reviewer's template only task.input.taskObject, never the label under
+# review (AWS: "Using pre-annotation and post-annotation Lambda functions",
+# https://docs.aws.amazon.com/sagemaker/latest/dg/sms-custom-templates-step3-lambda-requirements.html).
 locals {
   task_types = {
     image_bounding_box = {
@@ -35,7 +38,7 @@ locals {
     }
     image_single_label_classification = {
       ground_truth_name    = "ImageMultiClass"
-      verification_name    = "ImageMultiClass"
+      verification_name    = null
       builtin_verification = false
       media                = "image"
       min_categories       = 2
@@ -47,7 +50,7 @@ locals {
     }
     image_multi_label_classification = {
       ground_truth_name    = "ImageMultiClassMultiLabel"
-      verification_name    = "ImageMultiClass"
+      verification_name    = null
       builtin_verification = false
       media                = "image"
       min_categories       = 2
@@ -59,7 +62,7 @@ locals {
     }
     text_single_label_classification = {
       ground_truth_name    = "TextMultiClass"
-      verification_name    = "TextMultiClass"
+      verification_name    = null
       builtin_verification = false
       media                = "text"
       min_categories       = 2
@@ -71,7 +74,7 @@ locals {
     }
     text_multi_label_classification = {
       ground_truth_name    = "TextMultiClassMultiLabel"
-      verification_name    = "TextMultiClass"
+      verification_name    = null
       builtin_verification = false
       media                = "text"
       min_categories       = 2
@@ -83,7 +86,7 @@ locals {
     }
     named_entity_recognition = {
       ground_truth_name    = "NamedEntityRecognition"
-      verification_name    = "TextMultiClass"
+      verification_name    = null
       builtin_verification = false
       media                = "text"
       min_categories       = 1

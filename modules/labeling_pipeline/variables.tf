@@ -147,8 +147,11 @@ variable "verification" {
   description = <<-EOT
     Optional second pass by another (or the same) work team. Bounding boxes and semantic segmentation use
     AWS's built-in verification task types; the other five task types get a pass/fail review of the proposed
-    label (ImageMultiClass / TextMultiClass with the categories `pass` and `fail`). Only items that pass are
-    written to the Feature Store; the others go back to the queue. `null` (default): no verification.
+    label: a Ground Truth custom task whose pre-annotation and consolidation functions are this module's own.
+    Its template receives `task.input.taskObject` (the image URI or the text), `task.input.proposedLabel` and
+    `task.input.labels` (`pass`, `fail`), and must answer with a classifier named `review` (a template of
+    your own through `ui_template`/`ui_template_s3_uri` must do the same). Only items that pass are written
+    to the Feature Store; the others go back to the queue. `null` (default): no verification.
     Fields as in `labeling` (no categories: they are fixed); `title`/`description` default to a review
     wording of the labeling ones; `label_attribute_name` defaults to `verification`.
   EOT

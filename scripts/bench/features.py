@@ -41,12 +41,12 @@ from typing import Any
 from bench.common import add_round_trip, execution, lambda_context
 from bench.deployment import Deployment, handler_clients, use_config
 from labeling_pipeline import handlers
-from labeling_pipeline.claim import manifest_line
 from labeling_pipeline.collect import CHUNK_SIZE
 from labeling_pipeline.config import TaskType
 from labeling_pipeline.identity import SourceObject
 from labeling_pipeline.ledger import Claim, Claimed, Ledger
 from labeling_pipeline.manifest import JsonLinesWriter, S3Location
+from labeling_pipeline.manifest_lines import manifest_line
 from labeling_pipeline.sources import Candidate
 from pipeline.labelers import labeled_fields
 from pipeline.stack import MODULE, state_machine_definition

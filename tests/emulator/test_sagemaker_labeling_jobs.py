@@ -475,17 +475,29 @@ def test_a_verification_semantic_segmentation_attribute_must_not_end_with_ref(gt
     )
 
 
-def test_a_review_job_of_pass_and_fail_fails_the_rejected_items(gt: GroundTruth) -> None:
+def test_a_built_in_review_cannot_show_the_proposed_label_so_its_reviewer_fails_it(gt: GroundTruth) -> None:
+    # Given a review on the built-in TextMultiClass task (categories pass and fail) whose template reads
+    # the proposed label from the manifest line: a built-in pre-annotation function passes the template
+    # only task.input.taskObject and task.input.labels
+    template = gt.put(
+        "review.liquid.html",
+        '<crowd-form><crowd-classifier name="review" categories="{{ task.input.labels | to_json | escape }}">'
+        "<classification-target>{{ task.input.taskObject }} "
+        "{{ task.input.manifestLine.proposed_label }}"
+        "</classification-target></crowd-classifier></crowd-form>",
+    )
     lines = [
         {"source": "Great product #label=positive", "proposed_label": "positive"},
         {"source": "Awful #label=positive #outcome=reject", "proposed_label": "positive"},
     ]
-
-    job = gt.run("review", "TextMultiClass", lines, ("pass", "fail"), attribute="verification")
-
+    # When it runs
+    job = gt.run(
+        "review", "TextMultiClass", lines, ("pass", "fail"), attribute="verification", template=template
+    )
+    # Then the reviewer, who sees no proposed label, fails both
     assert [
         (line["verification"], line["verification-metadata"]["class-name"]) for line in gt.output(job)
-    ] == [(0, "pass"), (1, "fail")]
+    ] == [(1, "fail"), (1, "fail")]
 
 
 def test_reject_does_not_change_a_label_that_names_one_of_the_jobs_categories(gt: GroundTruth) -> None:
@@ -747,12 +759,8 @@ INVALID_REQUESTS = [
     pytest.param(
         _set("HumanTaskConfig.PreHumanTaskLambdaArn", f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:my-pre"),
         "ValidationException",
-        "The emulator simulates only built-in task types; "
-        f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:my-pre is not one of "
-        "PRE-BoundingBox, PRE-SemanticSegmentation, PRE-ImageMultiClass, PRE-ImageMultiClassMultiLabel, "
-        "PRE-TextMultiClass, PRE-TextMultiClassMultiLabel, PRE-NamedEntityRecognition, "
-        "PRE-VerificationBoundingBox, PRE-VerificationSemanticSegmentation.",
-        id="custom task type",
+        f"PreHumanTaskLambdaArn arn:aws:lambda:us-east-1:{ACCOUNT}:function:my-pre: no such Lambda function.",
+        id="custom task without its function",
     ),
     pytest.param(
         _set(

@@ -129,21 +129,35 @@ def annotate(
     return answer
 
 
-def review(attribute: str, job: str, decide: Decide) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """The ``FakeGroundTruth.finish`` callback of a review job: pass, fail, or no answer."""
+def review(
+    task_type: TaskType, attribute: str, job: str, decide: Decide
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The ``FakeGroundTruth.finish`` callback of a review job: pass, fail, or no answer.
+
+    Built-in verification (bounding boxes, segmentation) answers in its metadata; the custom review of the
+    other types answers with what our consolidation function returns, under metadata of type
+    ``groundtruth/custom``.
+    """
 
     def answer(line: dict[str, Any]) -> dict[str, Any]:
         verdict = decide(line)
         if verdict == "unlabeled":
             return {f"{attribute}-metadata": {"failure-reason": "ClientError: review expired"}}
-        passed = verdict != "reject"
+        choice = "fail" if verdict == "reject" else "pass"
+        if not task_type.builtin_verification:
+            return {
+                attribute: {"class-name": choice, "worker-answers": [choice]},
+                f"{attribute}-metadata": {
+                    "type": "groundtruth/custom",
+                    "job-name": job,
+                    "human-annotated": "yes",
+                    "creation-date": CREATED,
+                },
+            }
         return {
-            attribute: "0" if passed else "1",
+            attribute: "0" if choice == "pass" else "1",
             f"{attribute}-metadata": _metadata(
-                job,
-                "groundtruth/label-verification",
-                confidence=0.99,
-                **{"class-name": "pass" if passed else "fail"},
+                job, "groundtruth/label-verification", confidence=0.99, **{"class-name": choice}
             ),
         }
 

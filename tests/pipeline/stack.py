@@ -47,6 +47,8 @@ REGION = "us-east-1"
 GROUND_TRUTH_ACCOUNT = "432418664414"  # owner of the PRE-/ACS- functions in us-east-1
 NER_UI = f"arn:aws:sagemaker:{REGION}:394669845002:human-task-ui/NamedEntityRecognition"
 FUNCTIONS = ("claim_batch", "start_job", "check_job", "collect_results", "write_features", "return_items")
+# Ground Truth calls these for the review of a task type without built-in verification (a custom task).
+REVIEW_FUNCTIONS = ("review_pre_annotation", "review_consolidation")
 FEATURES = (
     ("record_id", "String"),
     ("event_time", "String"),
@@ -68,7 +70,7 @@ class TaskSpec:
     """Per task type, what the module's task_types.tf says: Ground Truth names and worker templates."""
 
     ground_truth: str
-    verification: str
+    verification: str | None  # the built-in verification task type, None for a custom review
     review_template: str
     categories: tuple[str, ...]
     builtin_ui: str | None = None  # AWS's worker UI (HumanTaskUiArn) instead of a template
@@ -85,19 +87,19 @@ TASKS: dict[TaskType, TaskSpec] = {
         ("cat", "dog", "bird"),
     ),
     TaskType.IMAGE_SINGLE_LABEL_CLASSIFICATION: TaskSpec(
-        "ImageMultiClass", "ImageMultiClass", "review_image", ("cat", "dog", "bird")
+        "ImageMultiClass", None, "review_image", ("cat", "dog", "bird")
     ),
     TaskType.IMAGE_MULTI_LABEL_CLASSIFICATION: TaskSpec(
-        "ImageMultiClassMultiLabel", "ImageMultiClass", "review_image", ("cat", "dog", "bird")
+        "ImageMultiClassMultiLabel", None, "review_image", ("cat", "dog", "bird")
     ),
     TaskType.TEXT_SINGLE_LABEL_CLASSIFICATION: TaskSpec(
-        "TextMultiClass", "TextMultiClass", "review_text", ("positive", "negative", "neutral")
+        "TextMultiClass", None, "review_text", ("positive", "negative", "neutral")
     ),
     TaskType.TEXT_MULTI_LABEL_CLASSIFICATION: TaskSpec(
-        "TextMultiClassMultiLabel", "TextMultiClass", "review_text", ("sports", "politics", "tech")
+        "TextMultiClassMultiLabel", None, "review_text", ("sports", "politics", "tech")
     ),
     TaskType.NAMED_ENTITY_RECOGNITION: TaskSpec(
-        "NamedEntityRecognition", "TextMultiClass", "review_text", ("PERSON", "LOCATION", "ORG"), NER_UI
+        "NamedEntityRecognition", None, "review_text", ("PERSON", "LOCATION", "ORG"), NER_UI
     ),
 }
 
@@ -185,6 +187,7 @@ class PipelineStack:
     feature_group: str = ""
     state_machine_arn: str = ""
     function_names: dict[str, str] = field(default_factory=dict)
+    account: str = ""
     uploads: list[Upload] = field(default_factory=list)
 
     # --- deployment -----------------------------------------------------------------------------
@@ -220,6 +223,7 @@ class PipelineStack:
 
     def _deploy(self) -> None:
         role = self._role()
+        self.account = role.split(":")[4]
         self._buckets()
         self._queues()
         self._ledger()
@@ -399,14 +403,25 @@ class PipelineStack:
     def _label_attribute(self) -> str:
         return "label-ref" if self.settings.task_type is TaskType.IMAGE_SEMANTIC_SEGMENTATION else "label"
 
+    @property
+    def custom_review(self) -> bool:
+        """Whether the review is a custom task with the package's own functions (as the module decides)."""
+        return self.settings.verification and not self.settings.task_type.builtin_verification
+
+    def _function_arn(self, function: str) -> str:
+        return f"arn:aws:lambda:{REGION}:{self.account}:function:{self.name}-{function.replace('_', '-')}"
+
     def _job(self, *, review: bool, team: str) -> dict[str, Any]:
         spec = self.settings.spec
-        builtin_review = spec.verification.startswith("Verification")
-        ground_truth = spec.verification if review else spec.ground_truth
-        categories = "labeling" if not review or builtin_review else "review"
-        functions = f"arn:aws:lambda:{REGION}:{GROUND_TRUTH_ACCOUNT}:function"
+        categories = "labeling" if not review or not self.custom_review else "review"
         template = "review" if review else "labeling"
         builtin_ui = None if review else spec.builtin_ui
+        functions = f"arn:aws:lambda:{REGION}:{GROUND_TRUTH_ACCOUNT}:function"
+        if review and self.custom_review:
+            pre, consolidation = (self._function_arn(f) for f in REVIEW_FUNCTIONS)
+        else:
+            ground_truth = spec.verification if review else spec.ground_truth
+            pre, consolidation = f"{functions}:PRE-{ground_truth}", f"{functions}:ACS-{ground_truth}"
         return {
             "workteam_arn": team,
             "title": "Review labels" if review else "Label the data",
@@ -418,8 +433,8 @@ class PipelineStack:
             if builtin_ui
             else f"s3://{self.output_bucket}/config/{template}.liquid.html",
             "human_task_ui_arn": builtin_ui,
-            "pre_annotation_lambda_arn": f"{functions}:PRE-{ground_truth}",
-            "consolidation_lambda_arn": f"{functions}:ACS-{ground_truth}",
+            "pre_annotation_lambda_arn": pre,
+            "consolidation_lambda_arn": consolidation,
             "workers_per_object": 1,
             "task_time_limit_seconds": 300,
             "availability_lifetime_seconds": 86_400,
@@ -481,7 +496,7 @@ class PipelineStack:
             "LOG_LEVEL": "INFO",
         }
         arns = {}
-        for function in FUNCTIONS:
+        for function in FUNCTIONS + (REVIEW_FUNCTIONS if self.custom_review else ()):
             name = f"{self.name}-{function.replace('_', '-')}"
             arns[function] = lambda_.create_function(
                 FunctionName=name,

@@ -86,3 +86,49 @@ def test_a_missing_output_manifest_sends_everything_back(make_pipeline: Any, lam
     )
     assert returned["returned"] == 2
     assert {r.reasons for r in pipeline.all_items()} == {("missing from the output of the batch's jobs",)}
+
+
+def _rewrite_output(pipeline: Pipeline, uri: str, change: Any) -> None:
+    bucket, key = uri[5:].split("/", 1)
+    lines = [change(n, line) for n, line in enumerate(read_lines(pipeline, uri))]
+    body = "".join(json.dumps(line) + "\n" for line in lines)
+    pipeline.s3.put_object(Bucket=bucket, Key=key, Body=body.encode())
+
+
+def test_a_label_too_large_for_the_review_manifest_goes_back_instead_of_failing_the_review(
+    make_pipeline: Any, lambda_context: Any
+) -> None:
+    # Given two boxes labeled for a built-in verification job, one with metadata of 20,001 characters
+    # ('"label-metadata":' is 17 characters, '{"note":"' ... '"}' 11 more, leaving 19,973 for the note)
+    pipeline = make_pipeline(TaskType.IMAGE_BOUNDING_BOX, verification=True)
+    job = finished_job(pipeline, lambda_context, 2)
+    _rewrite_output(
+        pipeline,
+        job["output_manifest_uri"],
+        lambda n, line: {**line, "label-metadata": {"note": "x" * 19_973}} if n == 1 else line,
+    )
+    # When the output is collected
+    result = collect_step(pipeline, lambda_context, job)
+    # Then one item is sent to review, the other goes back with the reason
+    assert (result["labeled"], result["not_labeled"], result["next"]) == (1, 1, "REVIEW")
+    assert len(read_lines(pipeline, f"s3://{OUTPUT_BUCKET}/batches/exec-1/review.manifest")) == 1
+    (returned,) = read_lines(pipeline, f"s3://{OUTPUT_BUCKET}/batches/exec-1/returns-labeling.jsonl")
+    assert returned["reason"] == (
+        "cannot be reviewed: its manifest attribute 'label-metadata' would be 20,001 characters; "
+        "Ground Truth takes at most 20,000 per attribute"
+    )
+
+
+def test_fields_the_review_does_not_need_do_not_count_against_its_limits(
+    make_pipeline: Any, lambda_context: Any
+) -> None:
+    # Given a labeled image whose output line carries a field of 30,000 characters
+    pipeline = make_pipeline(TaskType.IMAGE_SINGLE_LABEL_CLASSIFICATION, verification=True)
+    job = finished_job(pipeline, lambda_context, 1)
+    _rewrite_output(pipeline, job["output_manifest_uri"], lambda n, line: {**line, "notes": "x" * 30_000})
+    # When the output is collected
+    result = collect_step(pipeline, lambda_context, job)
+    # Then the item is sent to review with only what the review needs
+    assert (result["labeled"], result["next"]) == (1, "REVIEW")
+    (line,) = read_lines(pipeline, f"s3://{OUTPUT_BUCKET}/batches/exec-1/review.manifest")
+    assert set(line) == {"source-ref", "item-id", "proposed_label"}

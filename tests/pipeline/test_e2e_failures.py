@@ -102,6 +102,32 @@ def test_reviewers_rejecting_an_item_send_it_back_until_it_is_dead_lettered(emul
     assert_settled(stack, accepted, dead=[rejected])
 
 
+def test_a_custom_review_passes_what_its_reviewers_see_and_returns_what_they_reject(emulator: Any) -> None:
+    # Given two texts for classification with review, the reviewers rejecting the second
+    stack = deployed(emulator, TaskType.TEXT_SINGLE_LABEL_CLASSIFICATION, verification=True)
+    upload = stack.upload("texts/two.txt", b"Great #label=positive\nAwful #label=negative #outcome=reject\n")
+    stack.wait_for_queue(1)
+    stack.job_fault(count=2, delay_seconds=0)
+    # When the state machine runs
+    result = stack.run()
+    # Then the review job is a custom task with the pipeline's own functions: the first label is written,
+    # the second goes back with the reviewers' answer
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output is not None
+    assert (result.output["labeled"], result.output["returned"]) == (1, 1)
+    review = stack.client("sagemaker").describe_labeling_job(
+        LabelingJobName=result.output["verification_job"]
+    )
+    assert review["HumanTaskConfig"]["PreHumanTaskLambdaArn"].endswith(f"{stack.name}-review-pre-annotation")
+    assert [put["record_id"] for put in stack.puts()] == [stack.record_id(upload, 1)]
+    (retry,) = stack.drain_queue()
+    row = stack.ledger_items()
+    returned = next(item for item in row if item.item_id == retry["item_id"])
+    assert returned.reasons == (
+        f"rejected in review job {result.output['verification_job']} (answer 'fail')",
+    )
+
+
 def test_messages_and_uploads_that_cannot_be_labeled_go_to_the_dlq_with_reasons(emulator: Any) -> None:
     # Given a poison message, a zero-byte upload, a PDF and a text file in an image pipeline
     stack = deployed(emulator)

@@ -11,7 +11,7 @@ from labeling_pipeline import handlers
 from labeling_pipeline.config import TaskType
 from labeling_pipeline.identity import SourceObject, item_id, record_id
 from labeling_pipeline.messages import ObjectCreated, Poison, parse_message
-from labeling_pipeline.sources import JSON_LINES, MAX_TEXT_ITEM_BYTES, media_type
+from labeling_pipeline.sources import JSON_LINES, media_type
 from pipeline.conftest import OUTPUT_BUCKET, UPLOAD_BUCKET, s3_event
 
 TEXT = TaskType.TEXT_MULTI_LABEL_CLASSIFICATION
@@ -92,12 +92,35 @@ def test_lines_too_long_or_not_utf8_are_reported_and_the_rest_labeled(
     make_pipeline: Any, lambda_context: Any
 ) -> None:
     pipeline = make_pipeline(TEXT)
-    body = b"good line\n" + b"x" * (MAX_TEXT_ITEM_BYTES + 1) + b"\n\xff\xfe broken\nlast line"
+    body = b"good line\n" + b"x" * 100_001 + b"\n\xff\xfe broken\nlast line"
     pipeline.upload("mixed.txt", body, "text/plain")
     handlers.claim_batch({"run": pipeline.run("exec-1")}, lambda_context)
     assert manifest_sources(pipeline) == ["good line", "last line"]
     (dead,) = pipeline.take_dlq()
-    assert dead["reasons"] == [f"line 2: longer than {MAX_TEXT_ITEM_BYTES} bytes", "line 3: not valid UTF-8"]
+    assert dead["reasons"] == [
+        "line 2: cannot be labeled: its manifest line would be 100,091 characters; "
+        "Ground Truth takes at most 100,000 per line",
+        "line 3: not valid UTF-8",
+    ]
+
+
+def test_a_line_is_claimed_only_if_its_manifest_attribute_fits_ground_truths_limit(
+    make_pipeline: Any, lambda_context: Any
+) -> None:
+    # Given text lines whose manifest attribute '"source":"<text>"' (11 characters more than the text) is
+    # exactly 20,000 characters, then one more; in characters, not bytes ("é" is two bytes of UTF-8)
+    pipeline = make_pipeline(TEXT)
+    fits, too_long = "é" * 19_989, "é" * 19_990
+    pipeline.upload("long.txt", f"{fits}\n{too_long}\n".encode(), "text/plain")
+    # When the batch is claimed
+    handlers.claim_batch({"run": pipeline.run("exec-1")}, lambda_context)
+    # Then the first line is in the manifest and the second is dead-lettered at once with the reason
+    assert manifest_sources(pipeline) == [fits]
+    (dead,) = pipeline.take_dlq()
+    assert dead["reasons"] == [
+        "line 2: cannot be labeled: its manifest attribute 'source' would be 20,001 characters; "
+        "Ground Truth takes at most 20,000 per attribute"
+    ]
 
 
 def test_a_text_file_of_blank_lines_is_rejected(make_pipeline: Any, lambda_context: Any) -> None:

@@ -205,8 +205,8 @@ run "verification_values" {
       categories_s3_uri             = "s3://gt-config-output-444455556666/pipeline-config/verification/categories.json"
       ui_template_s3_uri            = "s3://gt-config-output-444455556666/pipeline-config/verification/worker-template.liquid.html"
       human_task_ui_arn             = null
-      pre_annotation_lambda_arn     = "arn:aws:lambda:us-west-2:081040173940:function:PRE-TextMultiClass"
-      consolidation_lambda_arn      = "arn:aws:lambda:us-west-2:081040173940:function:ACS-TextMultiClass"
+      pre_annotation_lambda_arn     = "arn:aws:lambda:us-west-2:444455556666:function:gt-config-review-pre-annotation"
+      consolidation_lambda_arn      = "arn:aws:lambda:us-west-2:444455556666:function:gt-config-review-consolidation"
       workers_per_object            = 2
       task_time_limit_seconds       = 120
       availability_lifetime_seconds = 86400

@@ -83,6 +83,13 @@ run "image_bounding_box" {
   }
   assert {
     condition = (
+      !contains(keys(aws_lambda_function.this), "review-pre-annotation") &&
+      !strcontains(aws_iam_role_policy.sagemaker.policy, "lambda:InvokeFunction")
+    )
+    error_message = "A built-in verification needs no review functions of the module, and the labeling role invokes none."
+  }
+  assert {
+    condition = (
       jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).verification.categories_s3_uri ==
       jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).labeling.categories_s3_uri
     )
@@ -165,8 +172,37 @@ run "image_single_label_classification" {
     error_message = "The default template must use crowd-image-classifier."
   }
   assert {
-    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).verification.pre_annotation_lambda_arn == "arn:aws:lambda:eu-central-1:203001061592:function:PRE-ImageMultiClass"
-    error_message = "The review of image labels is an ImageMultiClass job."
+    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).verification.pre_annotation_lambda_arn == "arn:aws:lambda:eu-central-1:111122223333:function:gt-types-review-pre-annotation"
+    error_message = "The review of image labels is a custom task with the module's pre-annotation function (a built-in ImageMultiClass task cannot show the proposed label)."
+  }
+  assert {
+    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).verification.consolidation_lambda_arn == "arn:aws:lambda:eu-central-1:111122223333:function:gt-types-review-consolidation"
+    error_message = "The review of image labels is consolidated by the module's own function."
+  }
+  assert {
+    condition = (
+      aws_lambda_function.this["review-pre-annotation"].handler == "labeling_pipeline.handlers.review_pre_annotation" &&
+      aws_lambda_function.this["review-consolidation"].handler == "labeling_pipeline.handlers.review_consolidation"
+    )
+    error_message = "The review functions must run the package's review handlers."
+  }
+  assert {
+    condition = contains(jsondecode(aws_iam_role_policy.sagemaker.policy).Statement, {
+      Sid      = "InvokeReviewFunctions"
+      Effect   = "Allow"
+      Action   = "lambda:InvokeFunction"
+      Resource = ["arn:aws:lambda:eu-central-1:111122223333:function:gt-types-review-pre-annotation", "arn:aws:lambda:eu-central-1:111122223333:function:gt-types-review-consolidation"]
+    })
+    error_message = "The labeling role must be allowed to invoke exactly the review functions (AWS: Add required permissions to use AWS Lambda with Ground Truth)."
+  }
+  assert {
+    condition = contains(jsondecode(aws_iam_role_policy.lambda["review-consolidation"].policy).Statement, {
+      Sid      = "ReadJobFiles"
+      Effect   = "Allow"
+      Action   = "s3:GetObject"
+      Resource = "${aws_s3_bucket.this["output"].arn}/*"
+    })
+    error_message = "The consolidation function must read the workers' answers in the output bucket."
   }
   assert {
     condition     = jsondecode(aws_s3_object.worker_ui["verification_categories"].content).labels == [{ label = "pass" }, { label = "fail" }]
@@ -180,8 +216,12 @@ run "image_single_label_classification" {
     error_message = "The review job must use the uploaded pass/fail category file."
   }
   assert {
-    condition     = strcontains(aws_s3_object.worker_ui["verification_template"].content, "proposed_label") && strcontains(aws_s3_object.worker_ui["verification_template"].content, "<crowd-image-classifier")
-    error_message = "The image review template must show the proposed label."
+    condition = alltrue([
+      strcontains(aws_s3_object.worker_ui["verification_template"].content, "{{ task.input.proposedLabel | escape }}"),
+      strcontains(aws_s3_object.worker_ui["verification_template"].content, "<crowd-image-classifier\n    name=\"review\""),
+      !strcontains(aws_s3_object.worker_ui["verification_template"].content, "manifestLine"),
+    ])
+    error_message = "The image review template must show the proposed label our pre-annotation function returns (task.input.proposedLabel) and answer with the classifier named review."
   }
 }
 
@@ -204,8 +244,12 @@ run "image_multi_label_classification" {
     error_message = "The default template must use crowd-image-classifier-multi-select."
   }
   assert {
-    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).verification.consolidation_lambda_arn == "arn:aws:lambda:eu-central-1:203001061592:function:ACS-ImageMultiClass"
-    error_message = "The review of image labels is an ImageMultiClass job."
+    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).verification.pre_annotation_lambda_arn == "arn:aws:lambda:eu-central-1:111122223333:function:gt-types-review-pre-annotation"
+    error_message = "The review of multi-label image labels is a custom task with the module's pre-annotation function."
+  }
+  assert {
+    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).verification.consolidation_lambda_arn == "arn:aws:lambda:eu-central-1:111122223333:function:gt-types-review-consolidation"
+    error_message = "The review of multi-label image labels is consolidated by the module's own function."
   }
 }
 
@@ -224,12 +268,21 @@ run "text_single_label_classification" {
     error_message = "The default template must use crowd-classifier."
   }
   assert {
-    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).verification.pre_annotation_lambda_arn == "arn:aws:lambda:eu-central-1:203001061592:function:PRE-TextMultiClass"
-    error_message = "The review of text labels is a TextMultiClass job."
+    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).verification.pre_annotation_lambda_arn == "arn:aws:lambda:eu-central-1:111122223333:function:gt-types-review-pre-annotation"
+    error_message = "The review of text labels is a custom task with the module's pre-annotation function (a built-in TextMultiClass task cannot show the proposed label)."
   }
   assert {
-    condition     = strcontains(aws_s3_object.worker_ui["verification_template"].content, "<crowd-classifier") && strcontains(aws_s3_object.worker_ui["verification_template"].content, "proposed_label")
-    error_message = "The text review template must show the text and the proposed label."
+    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).verification.consolidation_lambda_arn == "arn:aws:lambda:eu-central-1:111122223333:function:gt-types-review-consolidation"
+    error_message = "The review of text labels is consolidated by the module's own function."
+  }
+  assert {
+    condition = alltrue([
+      strcontains(aws_s3_object.worker_ui["verification_template"].content, "{{ task.input.taskObject | escape }}"),
+      strcontains(aws_s3_object.worker_ui["verification_template"].content, "{{ task.input.proposedLabel | escape }}"),
+      strcontains(aws_s3_object.worker_ui["verification_template"].content, "<crowd-classifier\n    name=\"review\""),
+      !strcontains(aws_s3_object.worker_ui["verification_template"].content, "manifestLine"),
+    ])
+    error_message = "The text review template must show the text and the proposed label our pre-annotation function returns, and answer with the classifier named review."
   }
 }
 
@@ -248,8 +301,12 @@ run "text_multi_label_classification" {
     error_message = "The default template must use crowd-classifier-multi-select."
   }
   assert {
-    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).verification.consolidation_lambda_arn == "arn:aws:lambda:eu-central-1:203001061592:function:ACS-TextMultiClass"
-    error_message = "The review of text labels is a TextMultiClass job."
+    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).verification.pre_annotation_lambda_arn == "arn:aws:lambda:eu-central-1:111122223333:function:gt-types-review-pre-annotation"
+    error_message = "The review of multi-label text labels is a custom task with the module's pre-annotation function."
+  }
+  assert {
+    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).verification.consolidation_lambda_arn == "arn:aws:lambda:eu-central-1:111122223333:function:gt-types-review-consolidation"
+    error_message = "The review of multi-label text labels is consolidated by the module's own function."
   }
 }
 
@@ -280,8 +337,12 @@ run "named_entity_recognition" {
     error_message = "NER category files must carry the worker instructions (AWS requirement)."
   }
   assert {
-    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).verification.pre_annotation_lambda_arn == "arn:aws:lambda:eu-central-1:203001061592:function:PRE-TextMultiClass"
-    error_message = "The review of entities is a TextMultiClass job."
+    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).verification.pre_annotation_lambda_arn == "arn:aws:lambda:eu-central-1:111122223333:function:gt-types-review-pre-annotation"
+    error_message = "The review of entities is a custom task with the module's pre-annotation function."
+  }
+  assert {
+    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).verification.consolidation_lambda_arn == "arn:aws:lambda:eu-central-1:111122223333:function:gt-types-review-consolidation"
+    error_message = "The review of entities is consolidated by the module's own function."
   }
 }
 
@@ -400,5 +461,18 @@ run "other_region_other_account" {
   assert {
     condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).labeling.pre_annotation_lambda_arn == "arn:aws:lambda:ap-southeast-2:454466003867:function:PRE-BoundingBox"
     error_message = "The Ground Truth account must follow the region."
+  }
+}
+
+run "no_review_no_review_functions" {
+  command = plan
+  variables {
+    task_type    = "text_single_label_classification"
+    verification = null
+  }
+
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this), "review-pre-annotation") && !contains(keys(aws_lambda_function.this), "review-consolidation")
+    error_message = "Without a review, the review task's functions are not created."
   }
 }

@@ -28,7 +28,9 @@ from typing import Any, Literal
 
 from moto_ext.groundtruth.images import MAX_MASK_SIDE, Box, ImageSize, image_size, mask_png
 
-Kind = Literal["classification", "multilabel", "bounding_box", "segmentation", "entities", "verification"]
+Kind = Literal[
+    "classification", "multilabel", "bounding_box", "segmentation", "entities", "verification", "custom"
+]
 Outcome = Literal["labeled", "unlabeled", "failed"]
 
 # Size reported for an image whose header is not PNG, JPEG or GIF (for example a test's fake bytes).

@@ -20,7 +20,7 @@ from moto.sagemaker.exceptions import ResourceInUseException, ResourceNotFound, 
 from moto.utilities.utils import get_partition
 
 from moto_ext import control
-from moto_ext.groundtruth import labelers
+from moto_ext.groundtruth import custom_workflow, labelers, manifest_limits
 from moto_ext.groundtruth.common import name_contains, now, random_id, sagemaker_arn, sorted_page, with_token
 from moto_ext.groundtruth.s3io import S3AccessError, read_s3, s3_object, s3_tags, write_s3
 from moto_ext.groundtruth.state import GroundTruthState, LabelingJob, Workteam, state_of
@@ -226,7 +226,7 @@ def create_labeling_job(backend: Any, params: dict[str, Any]) -> dict[str, Any]:
     human = params["HumanTaskConfig"]
     source = params["InputConfig"]["DataSource"]
     _check_simulated(params)
-    task = _job_task_type(backend, human)
+    task = custom_workflow.task_of(backend, params) or _job_task_type(backend, human)
     _check_label_attribute(task, params["LabelAttributeName"])
     _check_human_task_limits(human)
     environment_delay = _environment_delay()
@@ -305,6 +305,8 @@ def _finish(backend: Any, job: LabelingJob) -> None:
     results = [
         labelers.failed_item(line, context, labelers.EXPIRED_REASON, "unlabeled")
         if expired
+        else custom_workflow.label(backend, job, line, index, context)
+        if job.task is custom_workflow.CUSTOM_TASK
         else _label_line(backend, line, index, context)
         for index, line in enumerate(lines)
     ]
@@ -348,6 +350,11 @@ def _read_manifest(backend: Any, job: LabelingJob) -> list[dict[str, Any]]:
             isinstance(line.get("source-ref"), str) or isinstance(line.get("source"), str)
         ):
             raise ManifestError(f'line {number} of the input manifest {uri} has no "source-ref" or "source"')
+        # Assumption: AWS documents the limits (see manifest_limits) but not the failure text; the job
+        # fails as for any other unusable manifest, with a ClientError naming the line.
+        too_large = manifest_limits.problem(raw, line)
+        if too_large:
+            raise ManifestError(f"line {number} of the input manifest {uri} {too_large}")
         lines.append(line)
     if not lines:
         raise ManifestError(f"the input manifest {uri} has no data objects")
@@ -375,6 +382,7 @@ def _label_line(
         hints = labelers.parse_hints(raw_hints)
     except labelers.HintError as error:
         return labelers.failed_item(line, context, f"ClientError: Emulator {error}.", "failed")
+    hints = custom_workflow.builtin_worker_hints(backend, context, line, hints)
     return labelers.label_item(line, index, hints, data, context)
 
 

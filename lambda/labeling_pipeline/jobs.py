@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from .config import JobSettings, PipelineConfig
 from .layout import BatchLayout, Stage
 
@@ -154,6 +156,7 @@ class JobStatus:
 
 
 _RUNNING = frozenset({"Initializing", "InProgress", "Stopping"})
+_STOPPABLE = frozenset({"Initializing", "InProgress"})
 
 
 def interpret(description: dict[str, Any], layout: BatchLayout) -> JobStatus:
@@ -174,3 +177,43 @@ def interpret(description: dict[str, Any], layout: BatchLayout) -> JobStatus:
         reason = reason or f"job ended with status {status or 'unknown'}"
     return JobStatus(status, step, output, reason, labeled)
 
+
+# --- jobs that outlive their execution -----------------------------------------------------------
+
+
+def _error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def stop_batch_jobs(sagemaker: Any, pipeline_name: str, batch_id: str) -> list[str]:
+    """Stop the batch's jobs that still run; return the names of those that have not ended yet.
+
+    A batch's items may go back to the queue only when none of its jobs can label them any more: a job
+    still running when its execution ended (timed out, stopped, or a step failed) would otherwise label
+    them while the next batch's job labels them too, and nothing would ever read its output. Its
+    execution is over, so its workers' further time is wasted: the job is stopped ("A job that is stopped
+    cannot be restarted", SageMaker API reference, StopLabelingJob,
+    https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StopLabelingJob.html). AWS stops it
+    asynchronously (``Stopping``, then ``Stopped``), so the caller leaves the items where they are and
+    looks again later.
+    """
+    running = []
+    for stage in Stage:
+        name = job_name(pipeline_name, batch_id, stage)
+        try:
+            status = str(sagemaker.describe_labeling_job(LabelingJobName=name)["LabelingJobStatus"])
+        except ClientError as error:
+            if _error_code(error) == "ResourceNotFound":
+                continue  # this stage never started a job
+            raise
+        if status not in _RUNNING:
+            continue
+        running.append(name)
+        if status in _STOPPABLE:
+            try:
+                sagemaker.stop_labeling_job(LabelingJobName=name)
+            except ClientError as error:
+                # It ended between the two calls: the next look sees how.
+                if _error_code(error) != "ValidationException":
+                    raise
+    return running

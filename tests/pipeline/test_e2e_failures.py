@@ -259,7 +259,7 @@ def test_a_job_that_outlives_its_execution_is_stopped_before_its_items_are_label
     stack = deployed(emulator, max_concurrent_task_count=1)
     uploads = upload_images(stack, 3)
     stack.job_fault(delay_seconds=12 * 3600)
-    short = stack.add_state_machine(f"{stack.name}-short", timeout_seconds=20)
+    short = stack.add_state_machine(f"{stack.name}-short", timeout_seconds=40)
     first = stack.wait(stack.start(short))
     (job,) = stack.job_names()
     emulator.advance_clock(12 * 3600)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from .config import JobSettings, PipelineConfig
 from .layout import BatchLayout, Stage
 
@@ -31,9 +33,28 @@ POLLS_PER_JOB = 1_000
 _MAX_DOUBLINGS = 30
 
 
+#: AWS fails a labeling job that is still open after 30 days (SageMaker API reference,
+#: LabelingJobStoppingConditions: "Labeling jobs fail after 30 days with an appropriate client error
+#: message.",
+#: https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_LabelingJobStoppingConditions.html).
+MAX_JOB_SECONDS = 30 * 24 * 3600
+
+
 def job_horizon_seconds(settings: JobSettings) -> int:
-    """How long a job can stay open: its tasks' availability plus one worker's time on the last task."""
-    return settings.availability_lifetime_seconds + settings.task_time_limit_seconds
+    """How long a job can stay open: one availability window per set of objects, 30 days at most.
+
+    Ground Truth sends a job's objects in sets of ``MaxConcurrentTaskCount`` and the next set when the
+    workers are done with one (SageMaker Developer Guide, "Control the flow of data objects sent to
+    workers", https://docs.aws.amazon.com/sagemaker/latest/dg/sms-batching.html). Each set can take its
+    tasks' availability plus one worker's time on a task accepted at the last moment, so a job of
+    ``ceil(max_objects_per_job / max_concurrent_task_count)`` sets can take that many times as long, until
+    AWS fails it at 30 days. The module builds the state machine's timeout from the same bound
+    (``job_horizon_seconds`` in ``modules/labeling_pipeline/main.tf``); a verification job's settings carry
+    the labeling job's ``max_objects_per_job``, the most it can review.
+    """
+    sets = math.ceil(settings.max_objects_per_job / settings.max_concurrent_task_count)
+    per_set = settings.availability_lifetime_seconds + settings.task_time_limit_seconds
+    return min(sets * per_set, MAX_JOB_SECONDS)
 
 
 def wait_cap_seconds(config: PipelineConfig, settings: JobSettings) -> int:
@@ -45,11 +66,11 @@ def next_wait_seconds(config: PipelineConfig, settings: JobSettings, polls_done:
     """Seconds to wait before poll number ``polls_done + 1``: doubling from ``min_wait_seconds`` to the cap.
 
     Short jobs (the emulator's, or a small team that labels within minutes) are noticed quickly; long ones
-    are polled hourly. With the defaults (60 s doubling to 3,600 s) a job open for its whole 30-day
-    availability (2,592,000 s) plus a 300 s task limit is polled 6 times while the wait doubles
-    (60 + 120 + 240 + 480 + 960 + 1,920 = 3,780 s) and then ceil((2,592,300 - 3,780) / 3,600) = 720 times:
-    726 polls, 6,534 history events. A labeling and a review job of 30 days each need 13,068 events, about
-    half of the 25,000-event limit. Whatever ``max_wait_seconds`` is set to, the cap is at least
+    are polled hourly. With the defaults (60 s doubling to 3,600 s) a job open for the whole 30 days AWS
+    allows (2,592,000 s) is polled 6 times while the wait doubles (60 + 120 + 240 + 480 + 960 + 1,920 =
+    3,780 s) and then ceil((2,592,000 - 3,780) / 3,600) = 719 times: 725 polls, 6,525 history events. A
+    labeling and a review job of 30 days each need 13,050 events, about half of the 25,000-event limit.
+    Whatever ``max_wait_seconds`` is set to, the cap is at least
     horizon / 1,000, so a job never needs more than 1,000 + log2(cap / min) polls (at most 9,300 events).
     """
     doubled: int = config.min_wait_seconds * 2 ** min(polls_done, _MAX_DOUBLINGS)
@@ -135,6 +156,7 @@ class JobStatus:
 
 
 _RUNNING = frozenset({"Initializing", "InProgress", "Stopping"})
+_STOPPABLE = frozenset({"Initializing", "InProgress"})
 
 
 def interpret(description: dict[str, Any], layout: BatchLayout) -> JobStatus:
@@ -154,3 +176,44 @@ def interpret(description: dict[str, Any], layout: BatchLayout) -> JobStatus:
         step = NextStep.FAILED
         reason = reason or f"job ended with status {status or 'unknown'}"
     return JobStatus(status, step, output, reason, labeled)
+
+
+# --- jobs that outlive their execution -----------------------------------------------------------
+
+
+def _error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def stop_batch_jobs(sagemaker: Any, pipeline_name: str, batch_id: str) -> list[str]:
+    """Stop the batch's jobs that still run; return the names of those that have not ended yet.
+
+    A batch's items may go back to the queue only when none of its jobs can label them any more: a job
+    still running when its execution ended (timed out, stopped, or a step failed) would otherwise label
+    them while the next batch's job labels them too, and nothing would ever read its output. Its
+    execution is over, so its workers' further time is wasted: the job is stopped ("A job that is stopped
+    cannot be restarted", SageMaker API reference, StopLabelingJob,
+    https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StopLabelingJob.html). AWS stops it
+    asynchronously (``Stopping``, then ``Stopped``), so the caller leaves the items where they are and
+    looks again later.
+    """
+    running = []
+    for stage in Stage:
+        name = job_name(pipeline_name, batch_id, stage)
+        try:
+            status = str(sagemaker.describe_labeling_job(LabelingJobName=name)["LabelingJobStatus"])
+        except ClientError as error:
+            if _error_code(error) == "ResourceNotFound":
+                continue  # this stage never started a job
+            raise
+        if status not in _RUNNING:
+            continue
+        running.append(name)
+        if status in _STOPPABLE:
+            try:
+                sagemaker.stop_labeling_job(LabelingJobName=name)
+            except ClientError as error:
+                # It ended between the two calls: the next look sees how.
+                if _error_code(error) != "ValidationException":
+                    raise
+    return running

@@ -4,6 +4,9 @@ Every path of the state machine reaches ``ReturnItems``, carrying what happened 
 failure (``failure``), a job that failed (``labeling_job`` / ``verification_job`` with ``next: FAILED``), or
 nothing special. That decides both the reason given to items that have no more specific one and the
 outcome: ``STEP_FAILED``, ``JOB_FAILED``, ``NOTHING_LABELED`` or ``LABELED``.
+
+A step may fail while the batch's job still runs (a check that crashed beyond its retries): the job is
+stopped first, and the items go back only once it has stopped (``JobStillRunningError`` until then).
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .collect import read_chunk_errors, read_reasons
+from .jobs import stop_batch_jobs
 from .layout import BatchLayout
 from .ledger import BatchState, Ledger
 from .queues import Queues
 from .returns import ReturnCounts
-from .settle import settle_batch
+from .settle import JobStillRunningError, settle_batch
 
 MAX_REASON_CHARS = 1000
 TOTALS = ("labeled", "returned", "dead_lettered")
@@ -101,6 +105,8 @@ def finish_execution(
     ledger: Ledger,
     queues: Queues,
     s3: Any,
+    sagemaker: Any,
+    pipeline_name: str,
     output_bucket: str,
     max_attempts: int,
     seconds_left: Callable[[], float],
@@ -116,6 +122,11 @@ def finish_execution(
         # The claim failed before committing: its rows belong to no job and are taken over by the next claim.
         ledger.close_batch(batch.batch_id, BatchState.ABANDONED)
     elif batch is not None and batch.state is BatchState.COMMITTED:
+        running = stop_batch_jobs(sagemaker, pipeline_name, batch.batch_id)
+        if running:
+            raise JobStillRunningError(
+                f"job {', '.join(running)} still runs; it was told to stop, and its items go back once it has"
+            )
         items = batch.item_count
         layout = BatchLayout(output_bucket, batch.batch_id)
         progress = settle_batch(

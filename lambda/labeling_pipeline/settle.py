@@ -7,6 +7,9 @@ reviews, a step that threw — so an item leaves a batch either LABELED or back 
 
 ``sweep`` covers the paths that run no step at all (an execution that timed out or was stopped): it
 settles the batches of registered executions that are no longer running.
+
+Neither returns an item while a job of its batch still runs (``jobs.stop_batch_jobs``): such a job is
+stopped, and its items stay claimed until it has stopped.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 
 from .collect import read_reasons
+from .jobs import stop_batch_jobs
 from .layout import BatchLayout
 from .ledger import BatchRow, BatchState, Claim, ItemState, Ledger
 from .manifest import NotFoundError, read_json_lines
@@ -36,6 +40,10 @@ SETTLE_RESERVE_SECONDS = 30.0
 
 class ReturnIncompleteError(RuntimeError):
     """Some items could not be sent back; the step is retried and finds them still claimed."""
+
+
+class JobStillRunningError(RuntimeError):
+    """A job of the batch still runs (it was told to stop); the step is retried and returns them later."""
 
 
 @dataclass
@@ -108,12 +116,15 @@ def settle_batch(
 class SweepSummary:
     settled_batches: int = 0
     unfinished_batches: int = 0
+    # Batches left alone because a job of theirs still runs (stopped, not yet Stopped).
+    waiting_batches: int = 0
     counts: ReturnCounts = field(default_factory=ReturnCounts)
 
     def to_json(self) -> dict[str, int]:
         return {
             "settled_batches": self.settled_batches,
             "unfinished_batches": self.unfinished_batches,
+            "waiting_batches": self.waiting_batches,
             "returned": self.counts.returned,
             "dead_lettered": self.counts.dead_lettered,
         }
@@ -134,6 +145,8 @@ def sweep(
     queues: Queues,
     s3: Any,
     stepfunctions: Any,
+    sagemaker: Any,
+    pipeline_name: str,
     output_bucket: str,
     max_attempts: int,
     own_execution_arn: str,
@@ -154,6 +167,13 @@ def sweep(
             if batch is not None and batch.state is BatchState.CLAIMING:
                 ledger.close_batch(batch_id, BatchState.ABANDONED)
             ledger.unregister_open(execution_arn)
+            continue
+        running = stop_batch_jobs(sagemaker, pipeline_name, batch_id)
+        if running:
+            logger.info(
+                "abandoned batch waits for its jobs to stop", extra={"batch": batch_id, "jobs": running}
+            )
+            summary.waiting_batches += 1
             continue
         layout = BatchLayout(output_bucket, batch_id)
         progress = settle_batch(

@@ -157,6 +157,14 @@ locals {
         Action   = "states:DescribeExecution"
         Resource = local.state_machine_execution_arn_pattern
       },
+      {
+        # No item goes back while a job of its batch still runs: return-items looks at the batch's jobs
+        # and stops one that outlived its execution (jobs.stop_batch_jobs).
+        Sid      = "StopJobsOfEndedBatches"
+        Effect   = "Allow"
+        Action   = ["sagemaker:DescribeLabelingJob", "sagemaker:StopLabelingJob"]
+        Resource = local.labeling_job_arn_pattern
+      },
       local.read_output_objects,
       local.list_output_bucket,
       local.kms_use,

@@ -70,9 +70,36 @@ locals {
   verification_title       = local.verification_enabled ? coalesce(var.verification.title, substr("Review: ${var.labeling.title}", 0, 128)) : null
   verification_description = local.verification_enabled ? coalesce(var.verification.description, substr("Check the proposed label and choose pass if it is correct, fail otherwise. ${var.labeling.description}", 0, 255)) : null
 
-  # The whole execution must fit in the state machine's timeout: both availability windows plus two days
-  # for the Lambda steps, the last (longest) wait and retries.
-  state_machine_timeout_seconds = var.labeling.availability_lifetime_seconds + (local.verification_enabled ? var.verification.availability_lifetime_seconds : 0) + 172800
+  # How long a job can stay open, per stage. Ground Truth sends a batch job's objects to the workers in sets
+  # of MaxConcurrentTaskCount, the next set once the workers are done with one (SageMaker Developer Guide,
+  # "Control the flow of data objects sent to workers",
+  # https://docs.aws.amazon.com/sagemaker/latest/dg/sms-batching.html), and each set can take its tasks'
+  # availability (TaskAvailabilityLifetimeInSeconds, "the length of time that a task remains available")
+  # plus one worker's task time on a task accepted at the last moment. A job of
+  # ceil(max_objects_per_job / max_concurrent_task_count) sets can therefore stay open that many windows,
+  # until AWS fails it: "Labeling jobs fail after 30 days with an appropriate client error message" (API
+  # reference, LabelingJobStoppingConditions,
+  # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_LabelingJobStoppingConditions.html).
+  # A review job reviews at most what one labeling job labeled. The wait loop's poll budget uses the same
+  # bound (lambda/labeling_pipeline/jobs.py, job_horizon_seconds).
+  max_job_seconds = 2592000
+  job_horizon_seconds = {
+    labeling = min(
+      ceil(var.labeling.max_objects_per_job / var.labeling.max_concurrent_task_count) * (var.labeling.availability_lifetime_seconds + var.labeling.task_time_limit_seconds),
+      local.max_job_seconds,
+    )
+    verification = local.verification_enabled ? min(
+      ceil(var.labeling.max_objects_per_job / var.verification.max_concurrent_task_count) * (var.verification.availability_lifetime_seconds + var.verification.task_time_limit_seconds),
+      local.max_job_seconds,
+    ) : 0
+  }
+
+  # An execution must outlive its jobs: if it timed out while a job runs, the job's labels would never be
+  # read (the next run's sweep stops such a job before it returns its items). So the timeout is both jobs'
+  # horizons plus two days for the Lambda steps, the last (longest) wait and retries: at most 62 days,
+  # well below the 1-year maximum of a standard workflow execution (Step Functions Developer Guide,
+  # "Step Functions service quotas", https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html).
+  state_machine_timeout_seconds = local.job_horizon_seconds.labeling + local.job_horizon_seconds.verification + 172800
 
   # Every configured field reaches the functions through this one object (PIPELINE_CONFIG); the tests
   # check that nothing accepted by the inputs is left out.

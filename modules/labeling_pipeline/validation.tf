@@ -5,11 +5,13 @@ locals {
   # Events one wait iteration adds to the execution history (Wait entered/exited, the check-job task's
   # entered/scheduled/started/succeeded/exited, a Choice entered/exited, with some slack).
   history_events_per_wait = 10
-  # Step Functions' limit is 25,000 events; keep 5,000 for everything that is not waiting.
+  # Step Functions' limit is 25,000 events (Step Functions Developer Guide, "Step Functions service quotas",
+  # https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html); keep 5,000 for everything
+  # that is not waiting.
   history_events_for_waits = 20000
-  longest_wait_iterations = ceil(
-    (var.labeling.availability_lifetime_seconds + (local.verification_enabled ? var.verification.availability_lifetime_seconds : 0)) / var.wait.max_seconds
-  )
+  # The longest the execution waits for its jobs: every set of objects of both jobs (main.tf).
+  longest_job_wait_seconds = local.job_horizon_seconds.labeling + local.job_horizon_seconds.verification
+  longest_wait_iterations  = ceil(local.longest_job_wait_seconds / var.wait.max_seconds)
 }
 
 resource "terraform_data" "input_checks" {
@@ -45,7 +47,7 @@ resource "terraform_data" "input_checks" {
     }
     precondition {
       condition     = local.longest_wait_iterations * local.history_events_per_wait <= local.history_events_for_waits
-      error_message = "wait.max_seconds = ${var.wait.max_seconds} is too short for jobs that may stay open ${var.labeling.availability_lifetime_seconds + (local.verification_enabled ? var.verification.availability_lifetime_seconds : 0)} s: the execution could exceed Step Functions' 25,000-event history. Use at least ${ceil((var.labeling.availability_lifetime_seconds + (local.verification_enabled ? var.verification.availability_lifetime_seconds : 0)) * local.history_events_per_wait / local.history_events_for_waits)} s."
+      error_message = "wait.max_seconds = ${var.wait.max_seconds} is too short for jobs that may stay open ${local.longest_job_wait_seconds} s (Ground Truth sends a job's objects in sets of max_concurrent_task_count, each set with its own availability window, up to 30 days per job): the execution could exceed Step Functions' 25,000-event history. Use at least ${ceil(local.longest_job_wait_seconds * local.history_events_per_wait / local.history_events_for_waits)} s."
     }
     precondition {
       condition     = !local.verification_enabled || try(var.verification.label_attribute_name != var.labeling.label_attribute_name, false)

@@ -42,6 +42,7 @@ variable "labeling" {
     - `instructions`: `short` and `full` HTML shown in the default template; for named entity recognition they are written into the category file the module uploads (the built-in UI reads them there; with your own `categories_s3_uri`, put `"instructions": {"shortInstruction": ..., "fullInstruction": ...}` in that file).
     - `label_attribute_name`: key of the label in the output manifest (default `label`; the module appends `-ref` for semantic segmentation as AWS requires).
     - `workers_per_object` 1-9, `task_time_limit_seconds` 30-28800, `availability_lifetime_seconds` 60-2592000 (30 days, the private workforce maximum), `max_concurrent_task_count` 1-5000, `max_objects_per_job` 1-100000 (20000 for semantic segmentation).
+    - Ground Truth sends a job's objects in sets of `max_concurrent_task_count`, each set with its own availability window: the state machine's timeout covers `ceil(max_objects_per_job / max_concurrent_task_count)` windows, up to the 30 days AWS gives a job (see "How long an execution runs").
   EOT
   type = object({
     workteam_arn       = string

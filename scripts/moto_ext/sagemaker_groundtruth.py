@@ -12,10 +12,11 @@ an infrastructure-as-code user:
   pool and client (the group must exist) or OIDC groups; notification topic; tags.
 * Labeling jobs: Create (validated: name, role ARN form, work team, input manifest and categories
   in S3, built-in task type, label attribute rules, AWS limits), Describe, List,
-  ListLabelingJobsForWorkteam, Stop, tags. *Simulated labelers* complete each job after
-  ``MOTO_EXT_LABELING_DELAY_SECONDS`` (read at creation, default 3) and write a real Ground Truth
-  output manifest (see :mod:`moto_ext.groundtruth.labelers` and
-  :mod:`moto_ext.groundtruth.labeling_jobs`).
+  ListLabelingJobsForWorkteam, Stop, tags. *Simulated labelers* label a job's objects in sets of
+  ``MaxConcurrentTaskCount``, ``MOTO_EXT_LABELING_DELAY_SECONDS`` per set (read at creation, default 3),
+  each set within its availability window, on the emulator's clock (:mod:`moto_ext.clock`), and write a
+  real Ground Truth output manifest (see :mod:`moto_ext.groundtruth.labelers`,
+  :mod:`moto_ext.groundtruth.pacing` and :mod:`moto_ext.groundtruth.labeling_jobs`).
 
 Faults (``moto_ext.control``): ``workforce`` (mode ``initializing``: the new workforce reports
 ``Initializing`` for its first ``describes`` DescribeWorkforce calls) and ``labeling_job`` (mode
@@ -30,6 +31,7 @@ from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 
+from moto_ext import clock
 from moto_ext.groundtruth import labeling_jobs, sagemaker_tags, workforces
 from moto_ext.groundtruth.common import Handler, response_method
 from moto_ext.groundtruth.state import LabelingJob, Workteam, state_of
@@ -78,6 +80,7 @@ def install() -> None:
         method = response_method(operation, handler)
         setattr(SageMakerResponse, method.__name__, method)
     sagemaker_tags.install()
+    clock.install()
     sagemaker_tags.register("workteam", _tagged_workteam)
     sagemaker_tags.register("labeling-job", _tagged_job)
     sagemaker_tags.register("workforce", _untaggable_workforce)

@@ -168,3 +168,33 @@ class TestEndpoint:
         assert {"lambda_runtime", "stepfunctions", "cognitoidp", "s3_eventbridge"} <= set(
             health["extensions"]
         )
+
+
+class TestClock:
+    def test_the_clock_moves_forward_only_and_a_reset_brings_back_real_time(
+        self, emulator_clean: Emulator
+    ) -> None:
+        # Given an emulator on real time
+        emulator = emulator_clean
+        # When the clock is moved a day forward, then asked to go back or to move by something else
+        moved = emulator.advance_clock(86_400)
+        refusals = [
+            post(f"{emulator.url}/_moto_ext/clock", body)
+            for body in (b'{"advance_seconds": -1}', b'{"advance_seconds": "1d"}', b"{}", b"{not json")
+        ]
+        emulator.reset()
+        with urllib.request.urlopen(f"{emulator.url}/_moto_ext/clock", timeout=10) as response:
+            after_reset = json.loads(response.read())
+        # Then it moved exactly a day, refused the rest with a reason, and the reset put it back
+        assert moved["offset_seconds"] == 86_400
+        assert [(status, answer["error"]) for status, answer in refusals] == [
+            (400, "the clock only moves forward: advance_seconds must be >= 0, not -1"),
+            (400, "advance_seconds must be a number of seconds, not '1d'"),
+            (400, 'the body must be a JSON object with "advance_seconds"'),
+            (
+                400,
+                "the body is not JSON: Expecting property name enclosed in double quotes: line 1 column 2 "
+                "(char 1)",
+            ),
+        ]
+        assert after_reset["offset_seconds"] == 0

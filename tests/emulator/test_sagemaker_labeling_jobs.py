@@ -956,3 +956,112 @@ def test_a_job_name_is_unique_regardless_of_case(gt: GroundTruth) -> None:
         "Job name must be unique within an AWS account and region, and a job with this name already exists "
         f"(arn:aws:sagemaker:us-east-1:{ACCOUNT}:labeling-job/unique-job)",
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Time: sets of MaxConcurrentTaskCount, availability windows and the 30-day limit, on the emulator's
+# clock (a multi-day job runs in seconds)
+# ---------------------------------------------------------------------------------------------
+
+HOUR, DAY = 3600, 86_400
+EXPIRED = "ClientError: Annotation tasks expired. No worker labeled this data object in time."
+
+
+def start_paced(
+    gt: GroundTruth, name: str, lines: list[dict[str, Any]], *, work_seconds: int, set_size: int, window: int
+) -> None:
+    """Create a text job whose simulated workers need ``work_seconds`` per set of ``set_size`` objects."""
+    gt.emulator.clear_faults("labeling_job")
+    gt.emulator.arm_fault("labeling_job", match={"job_name": name}, delay_seconds=work_seconds)
+    manifest = gt.manifest(lines, key=f"{name}.manifest")
+    categories = gt.categories("a", "b", key=f"{name}-categories.json")
+    request = gt.request(
+        name,
+        "TextMultiClass",
+        manifest,
+        categories,
+        MaxConcurrentTaskCount=set_size,
+        TaskAvailabilityLifetimeInSeconds=window,
+    )
+    gt.sagemaker.create_labeling_job(**request)
+
+
+def progress(gt: GroundTruth, name: str) -> tuple[str, dict[str, int]]:
+    job = gt.sagemaker.describe_labeling_job(LabelingJobName=name)
+    return job["LabelingJobStatus"], job["LabelCounters"]
+
+
+def test_a_job_sends_its_objects_in_sets_and_completes_after_the_last(gt: GroundTruth) -> None:
+    # Given 7 objects in sets of 3 with 1-day windows, workers who need 12 hours per set, and one object
+    # (in the second set) that no worker labels
+    lines = [{"source": f"item {n}" + (" #outcome=unlabeled" if n == 4 else "")} for n in range(7)]
+    start_paced(gt, "sets", lines, work_seconds=12 * HOUR, set_size=3, window=DAY)
+    # When the emulator's clock moves on 12 hours at a time
+    seen = [progress(gt, "sets")]
+    for _ in range(3):
+        gt.emulator.advance_clock(12 * HOUR)
+        seen.append(progress(gt, "sets"))
+    # Then each set is counted when it ends, and the job completes 36 hours after it was created
+    assert seen == [
+        ("InProgress", counters(0)),
+        ("InProgress", counters(3)),
+        ("InProgress", counters(5, unlabeled=1)),
+        ("Completed", counters(6, unlabeled=1)),
+    ]
+    job = gt.sagemaker.describe_labeling_job(LabelingJobName="sets")
+    assert abs((job["LastModifiedTime"] - job["CreationTime"]).total_seconds() - 36 * HOUR) < 0.01
+    output = gt.output(job)
+    assert [line["source"] for line in output] == [line["source"] for line in lines]
+    assert [line["label-metadata"].get("failure-reason") for line in output] == [None] * 4 + [EXPIRED] + [
+        None
+    ] * 2
+
+
+def test_when_a_window_closes_before_the_workers_are_done_its_objects_expire(gt: GroundTruth) -> None:
+    # Given 5 objects in sets of 2 with 1-day windows, and workers who would need 2 days per set
+    start_paced(
+        gt, "slow", [{"source": f"item {n}"} for n in range(5)], work_seconds=2 * DAY, set_size=2, window=DAY
+    )
+    # When the clock moves on one day at a time
+    seen = [progress(gt, "slow")]
+    for _ in range(3):
+        gt.emulator.advance_clock(DAY)
+        seen.append(progress(gt, "slow"))
+    # Then every set expires when its window closes, the next set follows, and the job completes after 3 days
+    assert seen == [
+        ("InProgress", counters(0)),
+        ("InProgress", counters(0, unlabeled=2)),
+        ("InProgress", counters(0, unlabeled=4)),
+        ("Completed", counters(0, unlabeled=5)),
+    ]
+    output = gt.output(gt.sagemaker.describe_labeling_job(LabelingJobName="slow"))
+    assert [line["label-metadata"] for line in output] == [
+        {"failure-reason": EXPIRED, "job-name": "labeling-job/slow"}
+    ] * 5
+
+
+def test_a_job_still_open_after_30_days_fails(gt: GroundTruth) -> None:
+    # Given 3 objects sent one at a time with 12-day windows and workers slower than that (the third set
+    # would end on day 36)
+    start_paced(
+        gt,
+        "month",
+        [{"source": f"item {n}"} for n in range(3)],
+        work_seconds=13 * DAY,
+        set_size=1,
+        window=12 * DAY,
+    )
+    # When 29 days pass, then one more
+    gt.emulator.advance_clock(29 * DAY)
+    before = progress(gt, "month")
+    gt.emulator.advance_clock(DAY)
+    job = gt.sagemaker.describe_labeling_job(LabelingJobName="month")
+    # Then the job fails at 30 days with a client error, keeping the counts of the sets that had ended
+    assert before == ("InProgress", counters(0, unlabeled=2))
+    assert (job["LabelingJobStatus"], job["FailureReason"]) == (
+        "Failed",
+        "ClientError: The labeling job did not complete within 30 days.",
+    )
+    assert job["LabelCounters"] == counters(0, unlabeled=2)
+    assert "LabelingJobOutput" not in job
+    assert abs((job["LastModifiedTime"] - job["CreationTime"]).total_seconds() - 30 * DAY) < 0.01

@@ -33,7 +33,8 @@ class FakeJob:
 
 
 class FakeGroundTruth:
-    """CreateLabelingJob / DescribeLabelingJob; ``finish`` writes the output manifest a real job would."""
+    """CreateLabelingJob / DescribeLabelingJob / StopLabelingJob; ``finish`` writes the output manifest a real
+    job would. A stopped job is ``Stopping`` for one Describe, then ``Stopped`` (AWS stops asynchronously)."""
 
     def __init__(self, s3: Any) -> None:
         self._s3 = s3
@@ -55,11 +56,25 @@ class FakeGroundTruth:
             "LabelingJobStatus": job.status,
             "LabelCounters": {"TotalLabeled": job.labeled},
         }
+        if job.status == "Stopping":
+            job.status = "Stopped"
         if job.failure_reason:
             description["FailureReason"] = job.failure_reason
         if job.output_uri:
             description["LabelingJobOutput"] = {"OutputDatasetS3Uri": job.output_uri}
         return description
+
+    def stop_labeling_job(self, LabelingJobName: str) -> dict[str, Any]:
+        job = self.jobs.get(LabelingJobName)
+        if job is None:
+            raise client_error("ResourceNotFound", "Requested resource not found.", "StopLabelingJob")
+        if job.status not in ("InProgress", "Stopping", "Stopped"):
+            raise client_error(
+                "ValidationException", f"Job {LabelingJobName} is {job.status}", "StopLabelingJob"
+            )
+        if job.status == "InProgress":
+            job.status = "Stopping"
+        return {}
 
     def input_lines(self, name: str) -> list[dict[str, Any]]:
         uri = self.jobs[name].request["InputConfig"]["DataSource"]["S3DataSource"]["ManifestS3Uri"]

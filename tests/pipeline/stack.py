@@ -143,6 +143,8 @@ class StackSettings:
     min_wait_seconds: int = 1
     max_wait_seconds: int = 8
     max_objects_per_job: int = 1000
+    # Ground Truth sends a job's objects in sets of this size, each set with its 1-day availability window.
+    max_concurrent_task_count: int = 100
     feature_store_concurrency: int = 8
     lambda_timeout: int = 300
     package_dir: Path = DEFAULT_PACKAGE_DIR
@@ -188,6 +190,8 @@ class PipelineStack:
     state_machine_arn: str = ""
     function_names: dict[str, str] = field(default_factory=dict)
     account: str = ""
+    function_arns: dict[str, str] = field(default_factory=dict)
+    role_arn: str = ""
     uploads: list[Upload] = field(default_factory=list)
 
     # --- deployment -----------------------------------------------------------------------------
@@ -230,13 +234,19 @@ class PipelineStack:
         labelers, reviewers = self._workteams()
         self._feature_group(role)
         config = self._pipeline_config(role, labelers, reviewers)
-        arns = self._functions(role, config)
-        horizon = 2 * 86_400 + 3 * 3600
-        self.state_machine_arn = self.client("stepfunctions").create_state_machine(
-            name=self.name,
-            definition=state_machine_definition(arns, self.settings.verification, horizon),
-            roleArn=role,
+        self.role_arn, self.function_arns = role, self._functions(role, config)
+        self.state_machine_arn = self.add_state_machine(self.name, timeout_seconds=2 * 86_400 + 3 * 3600)
+
+    def add_state_machine(self, name: str, timeout_seconds: int) -> str:
+        """A state machine over this stack's functions with its own ``TimeoutSeconds``; returns its ARN."""
+        arn: str = self.client("stepfunctions").create_state_machine(
+            name=name,
+            definition=state_machine_definition(
+                self.function_arns, self.settings.verification, timeout_seconds
+            ),
+            roleArn=self.role_arn,
         )["stateMachineArn"]
+        return arn
 
     def job_fault(self, count: int = 1, **fields: Any) -> dict[str, Any]:
         """Arm a ``labeling_job`` fault for this stack's next ``count`` jobs (e.g. ``delay_seconds=0``,
@@ -438,7 +448,7 @@ class PipelineStack:
             "workers_per_object": 1,
             "task_time_limit_seconds": 300,
             "availability_lifetime_seconds": 86_400,
-            "max_concurrent_task_count": 100,
+            "max_concurrent_task_count": self.settings.max_concurrent_task_count,
             "max_objects_per_job": self.settings.max_objects_per_job,
         }
 
@@ -559,10 +569,10 @@ class PipelineStack:
                 )
             time.sleep(0.1)
 
-    def start(self) -> str:
-        arn: str = self.client("stepfunctions").start_execution(stateMachineArn=self.state_machine_arn)[
-            "executionArn"
-        ]
+    def start(self, state_machine_arn: str | None = None) -> str:
+        arn: str = self.client("stepfunctions").start_execution(
+            stateMachineArn=state_machine_arn or self.state_machine_arn
+        )["executionArn"]
         return arn
 
     def wait(self, execution_arn: str, timeout: float = 600.0) -> ExecutionResult:
@@ -613,6 +623,17 @@ class PipelineStack:
                 started = entered[name].pop(0)
                 steps.append((name, (event["timestamp"] - started).total_seconds()))
         return steps
+
+    def job_names(self) -> list[str]:
+        """This stack's labeling jobs, oldest first."""
+        jobs = self.client("sagemaker").list_labeling_jobs(
+            NameContains=self.name, SortBy="CreationTime", SortOrder="Ascending", MaxResults=100
+        )
+        return [job["LabelingJobName"] for job in jobs["LabelingJobSummaryList"]]
+
+    def job(self, name: str) -> dict[str, Any]:
+        described: dict[str, Any] = self.client("sagemaker").describe_labeling_job(LabelingJobName=name)
+        return described
 
     def puts(self) -> list[dict[str, str]]:
         """Every record the Feature Store accepted for this stack, oldest first."""

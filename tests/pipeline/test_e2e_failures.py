@@ -244,24 +244,70 @@ def test_overlapping_executions_never_label_an_item_twice(emulator: Any) -> None
     assert_settled(stack, uploads)
 
 
-def test_an_execution_stopped_mid_job_is_cleaned_up_by_the_next_one(emulator: Any) -> None:
+def wait_for_job(stack: PipelineStack, timeout: float = 60.0) -> str:
+    """The name of the stack's (first) labeling job, once its execution has created it."""
+    deadline = time.monotonic() + timeout
+    while not stack.job_names():
+        assert time.monotonic() < deadline, "no labeling job was created"
+        time.sleep(0.5)
+    return stack.job_names()[0]
+
+
+def test_an_execution_stopped_mid_job_is_cleaned_up_once_its_job_has_stopped(emulator: Any) -> None:
     # Given an execution stopped by an operator while its job was running
     stack = deployed(emulator)
     uploads = upload_images(stack, 2)
-    stack.job_fault(delay_seconds=30)
+    stack.job_fault(delay_seconds=600)
     execution = stack.start()
-    deadline = time.monotonic() + 60
-    while not any(i.state is ItemState.CLAIMED for i in stack.ledger_items()):
-        assert time.monotonic() < deadline
-        time.sleep(0.5)
-    time.sleep(2)
+    job = wait_for_job(stack)
     stack.client("stepfunctions").stop_execution(executionArn=execution)
     assert stack.wait(execution).status == "ABORTED"
     # When the next execution runs
     stack.job_fault(delay_seconds=0)
-    result = stack.run()
-    # Then it returned the abandoned items first and labeled them
-    assert (result.status, result.output and result.output["labeled"]) == ("SUCCEEDED", 2)
+    second = stack.run()
+    # Then it stopped the job, left its items in it, and started no other job
+    assert (second.status, second.output and second.output["outcome"]) == ("SUCCEEDED", "NO_ITEMS")
+    assert stack.job(job)["LabelingJobStatus"] == "Stopping"
+    assert stack.job_names() == [job]
+    # And once the job has stopped, the next execution returns its items first and labels them
+    third = stack.run()
+    assert (third.status, third.output and third.output["labeled"]) == ("SUCCEEDED", 2)
     assert_settled(stack, uploads)
     reasons = {r.reasons for r in stack.ledger_items()}
     assert all("ended (ABORTED)" in rs[0] for rs in reasons)
+
+
+def test_a_job_that_outlives_its_execution_is_stopped_before_its_items_are_labeled_again(
+    emulator: Any,
+) -> None:
+    # Given three uploads and a job that Ground Truth sends one object at a time: 3 sets of a 1-day window,
+    # workers who need 12 hours per set, so 36 hours in all; and an execution whose timeout is shorter
+    stack = deployed(emulator, max_concurrent_task_count=1)
+    uploads = upload_images(stack, 3)
+    stack.job_fault(delay_seconds=12 * 3600)
+    short = stack.add_state_machine(f"{stack.name}-short", timeout_seconds=40)
+    first = stack.wait(stack.start(short))
+    (job,) = stack.job_names()
+    emulator.advance_clock(12 * 3600)
+    # (the job outlived its execution, and its workers go on: half a day later one set is labeled)
+    assert first.status == "TIMED_OUT"
+    progress = stack.job(job)
+    assert (progress["LabelingJobStatus"], progress["LabelCounters"]["TotalLabeled"]) == ("InProgress", 1)
+    # When the next execution runs
+    stack.job_fault(delay_seconds=0)
+    second = stack.run()
+    # Then it stopped that job instead of returning its items: no second job labels them meanwhile
+    assert (second.status, second.output) == (
+        "SUCCEEDED",
+        {"outcome": "NO_ITEMS", "received": 0, "dead_lettered": 0},
+    )
+    assert stack.job(job)["LabelingJobStatus"] == "Stopping"
+    assert stack.job_names() == [job]
+    assert {(i.state, i.attempts) for i in stack.ledger_items()} == {(ItemState.CLAIMED, 0)}
+    # And once it has stopped, the execution after that returns the items and labels each of them once
+    third = stack.run()
+    assert (third.status, third.output and third.output["labeled"]) == ("SUCCEEDED", 3)
+    assert_settled(stack, uploads)
+    assert {r.reasons for r in stack.ledger_items()} == {
+        (f"execution {first.arn.rsplit(':', 1)[-1]} ended (TIMED_OUT) before its items were labeled",)
+    }

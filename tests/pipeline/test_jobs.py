@@ -10,12 +10,20 @@ import pytest
 
 from labeling_pipeline import handlers
 from labeling_pipeline.config import Media, TaskType, parse_config
-from labeling_pipeline.jobs import EVENTS_PER_POLL, POLLS_PER_JOB, job_name, next_wait_seconds
+from labeling_pipeline.jobs import (
+    EVENTS_PER_POLL,
+    POLLS_PER_JOB,
+    job_horizon_seconds,
+    job_name,
+    next_wait_seconds,
+    wait_cap_seconds,
+)
 from labeling_pipeline.layout import Stage
 from pipeline.conftest import NER_UI, OUTPUT_BUCKET, PRE_NAMES, Pipeline, job_settings, pipeline_config
 
 HISTORY_LIMIT = 25_000
-THIRTY_DAYS = 30 * 24 * 3600
+DAY = 24 * 3600
+THIRTY_DAYS = 30 * DAY
 
 
 def claimed(pipeline: Pipeline, context: Any, execution: str = "exec-1", uploads: int = 2) -> None:
@@ -174,11 +182,10 @@ def test_a_stopped_job_without_output_counts_as_failed(make_pipeline: Any, lambd
     assert "Stopped" in job["failure_reason"]
 
 
-def _history_events_for(config: dict[str, Any], lifetime: int) -> int:
-    """Poll until the job's horizon has passed, counting the history events the wait loop writes."""
+def _history_events_for(config: dict[str, Any], horizon: int) -> int:
+    """Poll a labeling job open for ``horizon`` seconds, counting the history events the wait loop writes."""
     parsed = parse_config(json.dumps(config))
     settings = parsed.labeling
-    horizon = lifetime + settings.task_time_limit_seconds
     waited = polls = 0
     while waited < horizon:
         waited += next_wait_seconds(parsed, settings, polls)
@@ -190,10 +197,10 @@ def test_a_30_day_job_stays_far_below_the_history_limit() -> None:
     # Given the defaults (60 s doubling to 3,600 s) and a job open for the full 30 days
     task = TaskType.IMAGE_BOUNDING_BOX
     config = pipeline_config(task, labeling=job_settings(task, availability_lifetime_seconds=THIRTY_DAYS))
-    # When the wait loop runs until the job's horizon
+    # When the wait loop runs until AWS fails the job, 30 days after it started
     events = _history_events_for(config, THIRTY_DAYS)
-    # Then it uses 726 polls, 6,534 events (the arithmetic in next_wait_seconds' docstring)
-    assert events == 726 * EVENTS_PER_POLL
+    # Then it uses 725 polls, 6,525 events (the arithmetic in next_wait_seconds' docstring)
+    assert events == 725 * EVENTS_PER_POLL
     # And a labeling job plus a review job of 30 days each use about half of the limit
     assert 2 * events < HISTORY_LIMIT / 1.9
 
@@ -210,8 +217,36 @@ def test_any_wait_setting_keeps_two_30_day_jobs_below_the_history_limit(min_wait
             task, availability_lifetime_seconds=THIRTY_DAYS, task_time_limit_seconds=8 * 3600
         ),
     )
-    # When the loop waits out the whole horizon
+    # When the loop waits out the whole horizon (AWS fails a job after 30 days, whatever its task limit)
     events = _history_events_for(config, THIRTY_DAYS)
     # Then the cap is raised so one job needs at most ~1,000 polls, and two jobs leave room for the rest
     assert events <= (POLLS_PER_JOB + 20) * EVENTS_PER_POLL
     assert 2 * events + 5_000 < HISTORY_LIMIT
+
+
+def test_a_job_of_several_sets_is_polled_through_all_of_them_within_its_share_of_the_history() -> None:
+    # Given jobs of up to 1,000 objects that Ground Truth sends in sets of 400 (3 sets), 5-day windows,
+    # and a 10-minute wait
+    task = TaskType.IMAGE_BOUNDING_BOX
+    labeling = job_settings(
+        task, availability_lifetime_seconds=5 * DAY, max_concurrent_task_count=400, max_objects_per_job=1000
+    )
+    config = pipeline_config(task, max_wait_seconds=600, labeling=labeling)
+    # When the wait loop polls for as long as such a job can stay open: 3 windows, each with a worker's
+    # 300 s on the last task of its set
+    events = _history_events_for(config, 3 * (5 * DAY + 300))
+    # Then it stays within one job's share of the history
+    assert events <= (POLLS_PER_JOB + 20) * EVENTS_PER_POLL
+
+
+def test_no_job_is_polled_as_if_it_could_outlive_the_30_days_aws_allows() -> None:
+    # Given jobs sent one object at a time, up to 1,000 objects, each with a 30-day window
+    task = TaskType.IMAGE_BOUNDING_BOX
+    labeling = job_settings(
+        task, availability_lifetime_seconds=THIRTY_DAYS, max_concurrent_task_count=1, max_objects_per_job=1000
+    )
+    parsed = parse_config(json.dumps(pipeline_config(task, labeling=labeling)))
+    # When the horizon and the longest wait are worked out
+    horizon, cap = job_horizon_seconds(parsed.labeling), wait_cap_seconds(parsed, parsed.labeling)
+    # Then the job is over after 30 days (AWS fails it then), and it is polled at least hourly until then
+    assert (horizon, cap) == (THIRTY_DAYS, 3600)

@@ -38,7 +38,7 @@ class World:
     context: Any
     decide_label: Decide = labeled
     decide_review: Decide = labeled
-    job_outcome: str = "complete"  # or "fail"
+    job_outcome: str = "complete"  # or "fail", or "running" (the workers are still at it)
     faults: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)
     executions: int = 0
 
@@ -50,7 +50,7 @@ class World:
         ground_truth = self.pipeline.ground_truth
         key = "labeling_job" if state == "WaitForLabelingJob" else "verification_job"
         name = data[key]["job_name"]
-        if ground_truth.jobs[name].status != "InProgress":
+        if ground_truth.jobs[name].status != "InProgress" or self.job_outcome == "running":
             return
         if self.job_outcome == "fail":
             ground_truth.fail(name, "ClientError: the workteam was deleted")
@@ -475,6 +475,55 @@ def test_a_running_execution_is_not_swept(world: Any) -> None:
     assert (outcome, output["outcome"]) == ("SUCCEEDED", "NO_ITEMS")
     assert w.pipeline.batch("exec-busy").state is BatchState.COMMITTED
     assert {i.batch_id for i in w.pipeline.all_items()} == {"exec-busy"}
+
+
+def start_abandoned_job(w: World, execution: str, status: str) -> str:
+    """An execution that claimed a batch, started its labeling job and ended (``status``) while it runs."""
+    run = w.pipeline.run(execution)
+    handlers.claim_batch({"run": run}, w.context)
+    job = handlers.start_job({"run": run, "stage": "labeling"}, w.context)
+    w.pipeline.stepfunctions.statuses[run["execution_arn"]] = status
+    return str(job["job_name"])
+
+
+@pytest.mark.parametrize("status", ["TIMED_OUT", "ABORTED"])
+def test_the_items_of_a_job_that_outlived_its_execution_stay_in_it_until_it_has_stopped(
+    world: Any, status: str
+) -> None:
+    # Given an execution that ended while its labeling job still runs
+    w = world()
+    upload_items(w, 2)
+    job = start_abandoned_job(w, "exec-gone", status)
+    # When the next execution runs
+    outcome, output = w.execute("exec-next")
+    # Then it stopped that job and left the items in it: no second job labels them meanwhile
+    assert (outcome, output["outcome"]) == ("SUCCEEDED", "NO_ITEMS")
+    assert w.pipeline.ground_truth.jobs[job].status == "Stopping"
+    assert {(i.state, i.batch_id) for i in w.pipeline.all_items()} == {(ItemState.CLAIMED, "exec-gone")}
+    assert w.pipeline.batch("exec-gone").state is BatchState.COMMITTED
+    # And once the job has stopped, the execution after that returns the items and labels them once
+    w.pipeline.ground_truth.jobs[job].status = "Stopped"
+    outcome, output = w.execute("exec-last")
+    assert (outcome, output["labeled"]) == ("SUCCEEDED", 2)
+    assert len(w.pipeline.feature_store.puts) == 2
+    assert {i.reasons for i in w.pipeline.all_items()} == {
+        (f"execution exec-gone ended ({status}) before its items were labeled",)
+    }
+
+
+def test_a_step_that_fails_while_its_job_runs_stops_the_job_before_returning_the_items(world: Any) -> None:
+    # Given a labeling job whose workers are still at it, and a check step that crashes beyond its retries
+    w = world()
+    upload_items(w, 2)
+    w.job_outcome = "running"
+    w.faults["CheckLabelingJob"] = [("Runtime.ExitError", False)] * 3
+    # When the execution runs
+    outcome, _ = w.execute("exec-1")
+    # Then the job was stopped before its items went back to the queue
+    (job,) = w.pipeline.ground_truth.jobs.values()
+    assert (outcome, job.status) == ("TaskFailed", "Stopped")
+    assert {(i.state, i.attempts) for i in w.pipeline.all_items()} == {(ItemState.RETURNED, 1)}
+    assert w.pipeline.batch("exec-1").state is BatchState.FINISHED
 
 
 def test_items_held_by_a_failed_return_step_are_returned_by_the_next_execution(world: Any) -> None:

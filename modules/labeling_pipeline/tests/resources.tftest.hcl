@@ -310,6 +310,12 @@ run "least_privilege_roles" {
     error_message = "return-items may describe this state machine's executions (abandoned-batch sweep)."
   }
   assert {
+    condition = anytrue([for s in jsondecode(aws_iam_role_policy.lambda["return-items"].policy).Statement :
+      toset(flatten([s.Action])) == toset(["sagemaker:DescribeLabelingJob", "sagemaker:StopLabelingJob"]) && s.Resource == "arn:aws:sagemaker:us-east-1:111122223333:labeling-job/gt-res-*"
+    ])
+    error_message = "return-items may describe and stop this pipeline's labeling jobs (no item goes back while its job runs)."
+  }
+  assert {
     condition = toset(flatten([for s in jsondecode(aws_iam_role_policy.state_machine.policy).Statement : s.Resource if s.Sid == "InvokeStepFunctions"])) == toset(concat(
       [for f in aws_lambda_function.this : "arn:aws:lambda:us-east-1:111122223333:function:${f.function_name}"],
       [for f in aws_lambda_function.this : "arn:aws:lambda:us-east-1:111122223333:function:${f.function_name}:*"],
@@ -356,8 +362,8 @@ run "state_machine_and_schedule" {
     error_message = "The state machine is standard, logs ALL to its log group, traces with X-Ray and is encrypted."
   }
   assert {
-    condition     = jsondecode(aws_sfn_state_machine.this.definition).TimeoutSeconds == 864000 + 172800
-    error_message = "TimeoutSeconds must be the labeling availability plus two days."
+    condition     = jsondecode(aws_sfn_state_machine.this.definition).TimeoutSeconds == (864000 + 300) + 172800
+    error_message = "TimeoutSeconds must cover the job's one set of objects (1,000 objects, 1,000 at a time): its availability and a worker's task time, plus two days."
   }
   assert {
     condition     = strcontains(aws_sfn_state_machine.this.definition, aws_lambda_function.this["claim-batch"].arn) && strcontains(aws_sfn_state_machine.this.definition, aws_lambda_function.this["return-items"].arn)
@@ -387,8 +393,57 @@ run "state_machine_timeout_with_verification" {
   }
 
   assert {
-    condition     = jsondecode(aws_sfn_state_machine.this.definition).TimeoutSeconds == 864000 + 86400 + 172800
-    error_message = "TimeoutSeconds must cover both availability windows plus two days."
+    condition     = jsondecode(aws_sfn_state_machine.this.definition).TimeoutSeconds == (864000 + 300) + (86400 + 300) + 172800
+    error_message = "TimeoutSeconds must cover both jobs (one set each: availability and a worker's task time) plus two days."
+  }
+}
+
+run "state_machine_outlives_a_job_of_several_sets" {
+  command = plan
+  variables {
+    labeling = {
+      workteam_arn                  = "arn:aws:sagemaker:us-east-1:111122223333:workteam/private-crowd/labelers"
+      title                         = "Draw boxes"
+      description                   = "Draw a box around every vehicle."
+      categories                    = ["car"]
+      availability_lifetime_seconds = 86400
+      max_concurrent_task_count     = 1000
+      max_objects_per_job           = 3000
+    }
+  }
+
+  assert {
+    condition     = jsondecode(aws_sfn_state_machine.this.definition).TimeoutSeconds == 3 * (86400 + 300) + 172800
+    error_message = "Ground Truth sends 3,000 objects 1,000 at a time: the job can stay open 3 availability windows (each with a worker's task time), and the execution must outlive it by two days."
+  }
+}
+
+run "state_machine_timeout_stops_at_the_30_days_aws_gives_a_job" {
+  command = plan
+  variables {
+    labeling = {
+      workteam_arn                  = "arn:aws:sagemaker:us-east-1:111122223333:workteam/private-crowd/labelers"
+      title                         = "Draw boxes"
+      description                   = "Draw a box around every vehicle."
+      categories                    = ["car"]
+      availability_lifetime_seconds = 2592000
+      max_concurrent_task_count     = 1
+      max_objects_per_job           = 100000
+    }
+    verification = {
+      workteam_arn                  = "arn:aws:sagemaker:us-east-1:111122223333:workteam/private-crowd/reviewers"
+      availability_lifetime_seconds = 2592000
+      max_concurrent_task_count     = 1
+    }
+  }
+
+  assert {
+    condition     = jsondecode(aws_sfn_state_machine.this.definition).TimeoutSeconds == 2 * 2592000 + 172800
+    error_message = "AWS fails a labeling job after 30 days: however many sets, each job counts 30 days at most."
+  }
+  assert {
+    condition     = jsondecode(aws_sfn_state_machine.this.definition).TimeoutSeconds <= 31536000
+    error_message = "A standard workflow execution runs for at most one year."
   }
 }
 

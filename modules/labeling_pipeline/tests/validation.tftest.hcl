@@ -420,6 +420,22 @@ run "wait_too_short_for_thirty_day_jobs" {
   expect_failures = [terraform_data.input_checks]
 }
 
+run "wait_too_short_for_a_job_of_several_sets" {
+  command = plan
+  variables {
+    labeling = {
+      workteam_arn                  = "arn:aws:sagemaker:us-east-1:111122223333:workteam/private-crowd/labelers"
+      title                         = "Draw boxes"
+      description                   = "Draw a box around every vehicle."
+      categories                    = ["car"]
+      availability_lifetime_seconds = 864000
+      max_objects_per_job           = 3000
+    }
+    wait = { min_seconds = 60, max_seconds = 600 }
+  }
+  expect_failures = [terraform_data.input_checks]
+}
+
 run "thirty_day_jobs_with_default_wait" {
   command = plan
   variables {

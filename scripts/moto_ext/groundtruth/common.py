@@ -13,6 +13,7 @@ from moto.core.utils import camelcase_to_underscores
 from moto.sagemaker.exceptions import SagemakerClientError, ValidationError
 from moto.utilities.utils import get_partition
 
+from moto_ext import clock
 from moto_ext.groundtruth import validation
 
 # SageMaker's list operations return 10 items unless MaxResults says otherwise.
@@ -31,7 +32,13 @@ class ResourceLimitExceeded(SagemakerClientError):
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    """The emulator's time (:mod:`moto_ext.clock`), which SageMaker reports as creation and change times."""
+    return moment(clock.now())
+
+
+def moment(seconds: float) -> datetime:
+    """A time on the emulator's clock (seconds since the epoch) as SageMaker reports it."""
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def random_id(length: int, alphabet: str = _ALPHANUMERIC) -> str:

@@ -1,9 +1,12 @@
 """Labeling jobs on moto's SageMaker backend, completed by the simulated labelers.
 
-A job is validated when it is created, then stays ``InProgress`` for ``MOTO_EXT_LABELING_DELAY_SECONDS``
-(read at creation; default 3, 0 allowed). The first Describe, List or Stop after that runs the
-simulated labelers over the input manifest, writes the output manifest (and segmentation masks)
-to S3 and completes the job, so every later call sees the same result.
+A job is validated when it is created. Its objects then go to the simulated workers in sets of
+``MaxConcurrentTaskCount``, each set with its availability window, on the emulator's clock
+(:mod:`moto_ext.groundtruth.pacing`): the workers need ``MOTO_EXT_LABELING_DELAY_SECONDS`` per set
+(read at creation; default 3, 0 allowed). Each Describe, List or Stop plays the job forward to the
+current time: the sets that have ended are labeled and counted in ``LabelCounters``; after the last
+one the output manifest (and segmentation masks) is written to S3 and the job completes; a job still
+open after 30 days fails. Every later call sees the same result.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import string
-import time
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -19,9 +21,16 @@ from typing import Any
 from moto.sagemaker.exceptions import ResourceInUseException, ResourceNotFound, ValidationError
 from moto.utilities.utils import get_partition
 
-from moto_ext import control
-from moto_ext.groundtruth import custom_workflow, labelers, manifest_limits
-from moto_ext.groundtruth.common import name_contains, now, random_id, sagemaker_arn, sorted_page, with_token
+from moto_ext import clock, control
+from moto_ext.groundtruth import custom_workflow, labelers, manifest_limits, pacing
+from moto_ext.groundtruth.common import (
+    moment,
+    name_contains,
+    random_id,
+    sagemaker_arn,
+    sorted_page,
+    with_token,
+)
 from moto_ext.groundtruth.s3io import S3AccessError, read_s3, s3_object, s3_tags, write_s3
 from moto_ext.groundtruth.state import GroundTruthState, LabelingJob, Workteam, state_of
 from moto_ext.groundtruth.workforces import no_workteam
@@ -53,7 +62,7 @@ def _environment_delay() -> float:
 
 
 def _delay_seconds(fault: Mapping[str, Any] | None, environment_delay: float) -> float:
-    """How long the simulated workers take: the fault's ``delay_seconds``, else the environment's."""
+    """How long the simulated workers take per set: the fault's ``delay_seconds``, else the environment's."""
     if fault is not None and fault.get("delay_seconds") is not None:
         return float(fault["delay_seconds"])
     return environment_delay
@@ -252,6 +261,7 @@ def create_labeling_job(backend: Any, params: dict[str, Any]) -> dict[str, Any]:
         categories = _job_categories(backend, params, task)
         _check_worker_ui(backend, params, task)
         fault = control.take("labeling_job", job_name=name)
+        started = clock.now()
         job = LabelingJob(
             name=name,
             arn=sagemaker_arn(backend, f"labeling-job/{name.lower()}"),
@@ -260,76 +270,122 @@ def create_labeling_job(backend: Any, params: dict[str, Any]) -> dict[str, Any]:
             categories=categories,
             workteam_arn=team.arn,
             job_reference_code=backend.account_id + random_id(16, string.ascii_letters + string.digits),
-            complete_at=time.time() + _delay_seconds(fault, environment_delay),
+            pace=pacing.Pace.of(human, started, _delay_seconds(fault, environment_delay)),
             fault=fault,
             tags=list(params.get("Tags") or []),
+            released_at=started,
+            created=moment(started),
+            last_modified=moment(started),
         )
         state.jobs[name] = job
     return {"LabelingJobArn": job.arn}
 
 
 def _advance(backend: Any, job: LabelingJob) -> None:
-    """Move ``job`` on if its time has come (the caller holds the state lock)."""
+    """Move ``job`` on to the emulator's current time (the caller holds the state lock)."""
     if job.status == "Stopping":
         if job.stopping_reported:
             job.settle("Stopped")
         job.stopping_reported = True
-    elif job.status == "InProgress" and time.time() >= job.complete_at:
-        _finish(backend, job)
+    elif job.status == "InProgress":
+        _play_until(backend, job, clock.now())
 
 
-def _finish(backend: Any, job: LabelingJob) -> None:
-    fault = job.fault or {}
+def _play_until(backend: Any, job: LabelingJob, until: float) -> None:
+    """Label the sets that ended by ``until``; complete the job after its last set, fail it at 30 days."""
+    pace, fault = job.pace, job.fault or {}
     if fault.get("mode") == "failed":
-        job.settle(
-            "Failed", fault.get("failure_reason") or "ClientError: The labeling job failed (emulator fault)."
-        )
+        failed_at = pace.created_at + pace.work_seconds
+        if until >= failed_at:
+            reason = fault.get("failure_reason") or "ClientError: The labeling job failed (emulator fault)."
+            job.settle("Failed", reason, moment(failed_at))
         return
-    try:
-        lines = _read_manifest(backend, job)
-    except (S3AccessError, ManifestError) as error:
-        job.settle("Failed", f"ClientError: {error}")
-        return
-    output_config = job.request["OutputConfig"]
-    prefix = f"{output_config['S3OutputPath'].rstrip('/')}/{job.name}"
-    context = labelers.JobContext(
+    lines = job.lines
+    if lines is None:
+        try:
+            lines = job.lines = _read_manifest(backend, job)
+        except (S3AccessError, ManifestError) as error:
+            job.settle("Failed", f"ClientError: {error}")
+            return
+    while job.status == "InProgress":
+        end = pace.set_end(job.released_at)
+        if end.at > pace.deadline:
+            if until >= pace.deadline:
+                job.settle("Failed", pacing.JOB_EXPIRED_REASON, moment(pace.deadline))
+            return
+        if end.at > until:
+            return
+        job.results += _label_set(backend, job, lines[len(job.results) :][: pace.set_size], end)
+        job.counters = _counters(job.results)
+        job.released_at = end.at
+        job.last_modified = moment(end.at)
+        if len(job.results) == len(lines):
+            _finish(backend, job, end.at)
+
+
+def _job_context(job: LabelingJob, at: float) -> labelers.JobContext:
+    return labelers.JobContext(
         job_name=job.name,
         label_attribute=job.request["LabelAttributeName"],
         task=job.task,
         categories=job.categories,
         workers_per_object=job.request["HumanTaskConfig"]["NumberOfHumanWorkersPerDataObject"],
-        creation_date=now().replace(tzinfo=None).isoformat(timespec="microseconds"),
-        output_prefix=prefix,
+        creation_date=moment(at).replace(tzinfo=None).isoformat(timespec="microseconds"),
+        output_prefix=_output_prefix(job),
     )
-    expired = fault.get("mode") == "zero_labeled"
-    results = [
-        labelers.failed_item(line, context, labelers.EXPIRED_REASON, "unlabeled")
-        if expired
-        else custom_workflow.label(backend, job, line, index, context)
-        if job.task is custom_workflow.CUSTOM_TASK
-        else _label_line(backend, line, index, context)
-        for index, line in enumerate(lines)
-    ]
-    output_uri = f"{prefix}/manifests/output/output.manifest"
-    kms_key = output_config.get("KmsKeyId") or None
-    try:
-        for uri, body in ((uri, body) for result in results for uri, body in result.files.items()):
-            write_s3(backend, uri, body, kms_key)
-        manifest = "".join(json.dumps(result.line) + "\n" for result in results)
-        write_s3(backend, output_uri, manifest.encode(), kms_key)
-    except S3AccessError as error:
-        job.settle("Failed", f"ClientError: {error}")
-        return
+
+
+def _output_prefix(job: LabelingJob) -> str:
+    return f"{job.request['OutputConfig']['S3OutputPath'].rstrip('/')}/{job.name}"
+
+
+def _label_set(
+    backend: Any, job: LabelingJob, lines: list[dict[str, Any]], end: pacing.SetEnd
+) -> list[labelers.ItemResult]:
+    """The results of the set of ``lines`` (the next objects after ``job.results``) that ended at ``end``."""
+    context = _job_context(job, end.at)
+    expired = (job.fault or {}).get("mode") == "zero_labeled"
+    results = []
+    for index, line in enumerate(lines, start=len(job.results)):
+        result = (
+            labelers.failed_item(line, context, labelers.EXPIRED_REASON, "unlabeled")
+            if expired
+            else custom_workflow.label(backend, job, line, index, context)
+            if job.task is custom_workflow.CUSTOM_TASK
+            else _label_line(backend, line, index, context)
+        )
+        if end.window_closed and result.outcome == "labeled":
+            # The window closed before a worker submitted it: the task expired.
+            result = labelers.failed_item(line, context, labelers.EXPIRED_REASON, "unlabeled")
+        results.append(result)
+    return results
+
+
+def _counters(results: list[labelers.ItemResult]) -> dict[str, int]:
     labeled = sum(1 for result in results if result.outcome == "labeled")
-    job.counters = {
+    return {
         "TotalLabeled": labeled,
         "HumanLabeled": labeled,
         "MachineLabeled": 0,
         "FailedNonRetryableError": sum(1 for result in results if result.outcome == "failed"),
         "Unlabeled": sum(1 for result in results if result.outcome == "unlabeled"),
     }
+
+
+def _finish(backend: Any, job: LabelingJob, at: float) -> None:
+    """Write the output of every set and complete the job ``at`` the end of its last set."""
+    output_uri = f"{_output_prefix(job)}/manifests/output/output.manifest"
+    kms_key = job.request["OutputConfig"].get("KmsKeyId") or None
+    try:
+        for uri, body in ((uri, body) for result in job.results for uri, body in result.files.items()):
+            write_s3(backend, uri, body, kms_key)
+        manifest = "".join(json.dumps(result.line) + "\n" for result in job.results)
+        write_s3(backend, output_uri, manifest.encode(), kms_key)
+    except S3AccessError as error:
+        job.settle("Failed", f"ClientError: {error}", moment(at))
+        return
     job.output_uri = output_uri
-    job.settle("Completed")
+    job.settle("Completed", at=moment(at))
 
 
 def _read_manifest(backend: Any, job: LabelingJob) -> list[dict[str, Any]]:
@@ -481,8 +537,8 @@ def list_labeling_jobs_for_workteam(backend: Any, params: dict[str, Any]) -> dic
 
 def _object_count(backend: Any, job: LabelingJob) -> int:
     """The number of data objects of ``job`` (0 when its manifest cannot be read any more)."""
-    if job.status == "Completed":
-        return sum(job.counters[name] for name in ("TotalLabeled", "FailedNonRetryableError", "Unlabeled"))
+    if job.lines is not None:
+        return len(job.lines)
     try:
         return len(_read_manifest(backend, job))
     except (S3AccessError, ManifestError):

@@ -9,6 +9,7 @@ from typing import Any
 
 from moto_ext.groundtruth import labelers
 from moto_ext.groundtruth.common import now
+from moto_ext.groundtruth.pacing import Pace
 
 
 @dataclass
@@ -92,10 +93,15 @@ class LabelingJob:
     categories: labelers.Categories
     workteam_arn: str
     job_reference_code: str
-    complete_at: float
+    pace: Pace
     fault: dict[str, Any] | None
     tags: list[dict[str, str]]
     status: str = "InProgress"
+    # The manifest's objects (read when the job starts), the results of every set that has ended, and when
+    # the set the workers have now was sent to them.
+    lines: list[dict[str, Any]] | None = None
+    results: list[labelers.ItemResult] = field(default_factory=list)
+    released_at: float = 0.0
     # A stopped job reports "Stopping" once before "Stopped", as AWS's asynchronous stop does.
     stopping_reported: bool = False
     failure_reason: str | None = None
@@ -104,10 +110,11 @@ class LabelingJob:
     created: datetime = field(default_factory=now)
     last_modified: datetime = field(default_factory=now)
 
-    def settle(self, status: str, failure_reason: str | None = None) -> None:
+    def settle(self, status: str, failure_reason: str | None = None, at: datetime | None = None) -> None:
+        """End in (or move to) ``status``, ``at`` the moment it happened (default: now)."""
         self.status = status
         self.failure_reason = failure_reason
-        self.last_modified = now()
+        self.last_modified = at or now()
 
     def view(self) -> dict[str, Any]:
         shape: dict[str, Any] = {

@@ -9,7 +9,7 @@ drops the event or refuses the request. This module is the one evaluator for the
 * **Which policies.** A request by a role (a labeling job's execution role) is allowed when no
   applicable statement denies it and the role's identity-based policies (inline and attached, within
   its permissions boundary) or the resource-based policy allow it; a request by a service principal
-  (EventBridge, SageMaker publishing a notification) only through the resource-based policy.
+  (EventBridge delivering an event) only through the resource-based policy.
   AWS: IAM User Guide, "Policy evaluation logic",
   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
   A resource policy that names the account (``arn:aws:iam::<account>:root``) delegates to the
@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import json
 import logging
 import re
@@ -92,26 +93,10 @@ EVENTBRIDGE_USES_QUEUE_KEY = ServiceContext(
     page='Amazon SQS Developer Guide, "Amazon SQS Key management" (Configure KMS permissions for AWS '
     "services), https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html",
 )
-SAGEMAKER_NOTIFIES_WORKTEAM = ServiceContext(
-    principal="sagemaker.amazonaws.com",
-    acting="publishes a work team's task notification to its SNS topic (topic policy)",
-    keys=("aws:SourceArn", "aws:SourceAccount"),
-    page='Amazon SageMaker AI Developer Guide, "Create the Amazon SNS topic", '
-    "https://docs.aws.amazon.com/sagemaker/latest/dg/sms-workforce-management-private-sns.html",
-)
-SAGEMAKER_USES_TOPIC_KEY = ServiceContext(
-    principal="sagemaker.amazonaws.com",
-    acting="has SNS encrypt the notification with the topic's KMS key (key policy)",
-    keys=(),
-    page='Amazon SNS Developer Guide, "Enable compatibility between event sources from AWS services and '
-    'encrypted topics", https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html',
-)
 SERVICE_CONTEXTS: tuple[ServiceContext, ...] = (
     SAGEMAKER_ASSUMES_ROLE,
     EVENTBRIDGE_SENDS_TO_QUEUE,
     EVENTBRIDGE_USES_QUEUE_KEY,
-    SAGEMAKER_NOTIFIES_WORKTEAM,
-    SAGEMAKER_USES_TOPIC_KEY,
 )
 
 
@@ -171,6 +156,7 @@ class _Outcome:
     allow_account: bool = False  # allowed for the account, i.e. left to its IAM policies
 
 
+@functools.lru_cache(maxsize=4096)
 def _wildcard(pattern: str, *, ignore_case: bool) -> re.Pattern[str]:
     # AWS: IAM User Guide, "IAM JSON policy elements: Action" / "Resource" (``*`` and ``?`` wildcards;
     # action names are not case-sensitive).

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
+from moto import mock_aws
 
 from fixtures.emulator import Emulator
+from moto_ext import service_access
 
 from .conftest import (
     SAGEMAKER_ASSUMES_ROLE,
@@ -421,3 +424,55 @@ def test_a_queue_whose_policy_does_not_name_the_rule_gets_nothing(emulator: Emul
     assert undelivered["MessageAttributes"]["ERROR_MESSAGE"]["StringValue"].endswith(
         "because no resource-based policy allows the sqs:SendMessage action"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The evaluator in-process: permissions boundaries and explicit denies
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def iam() -> Iterator[Any]:
+    with mock_aws():
+        yield boto3.client("iam", region_name="us-east-1")
+
+
+def role_with(iam: Any, name: str, statements: list[dict[str, Any]], boundary: str | None = None) -> str:
+    extra = {"PermissionsBoundary": boundary} if boundary else {}
+    arn: str = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST), **extra)[
+        "Role"
+    ]["Arn"]
+    document = json.dumps({"Version": "2012-10-17", "Statement": statements})
+    iam.put_role_policy(RoleName=name, PolicyName="inline", PolicyDocument=document)
+    return arn
+
+
+def allow(action: str, resource: str = "*", effect: str = "Allow") -> dict[str, Any]:
+    return {"Effect": effect, "Action": action, "Resource": resource}
+
+
+def test_a_permissions_boundary_limits_what_the_identity_policy_allows(iam: Any) -> None:
+    boundary = iam.create_policy(
+        PolicyName="reads-only",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [allow("s3:Get*")]}),
+    )["Policy"]["Arn"]
+    role = role_with(iam, "bounded", [allow("s3:*")], boundary)
+    principal = service_access.Principal(ACCOUNT, role_arn=role)
+
+    read = service_access.authorize(principal, "s3:GetObject", "arn:aws:s3:::b/k")
+    write = service_access.authorize(principal, "s3:PutObject", "arn:aws:s3:::b/k")
+
+    assert (read.allowed, write.allowed) == (True, False)
+    assert write.message.endswith("because no identity-based policy allows the s3:PutObject action")
+
+
+def test_an_explicit_deny_in_the_identity_policy_wins_over_a_bucket_policy_naming_the_role(iam: Any) -> None:
+    role = role_with(iam, "denied", [allow("s3:PutObject", effect="Deny")])
+    grant = {"Effect": "Allow", "Principal": {"AWS": role}, "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [grant]})
+    principal = service_access.Principal(ACCOUNT, role_arn=role)
+
+    decision = service_access.authorize(principal, "s3:PutObject", "arn:aws:s3:::b/k", resource_policy=policy)
+
+    assert not decision.allowed
+    assert decision.message.endswith("with an explicit deny in an identity-based policy")

@@ -396,30 +396,41 @@ def _s3_kms_context(principal: Principal, bucket: Any, key_name: str) -> dict[st
     }
 
 
-def _s3_request(bucket: Any, key_name: str, action: str, kms_key_id: str | None) -> Decision:
-    principal = acting_principal()
+def _s3_authorize(bucket: Any, key_name: str, action: str) -> Decision:
     resource = f"arn:{get_partition(bucket.region_name)}:s3:::{bucket.name}/{key_name}"
-    decision = authorize(principal, action, resource, resource_policy=bucket.policy)
-    if not decision.allowed or not kms_key_id:
-        # An object under the AWS managed key (aws/s3) needs no KMS permission: that key's policy lets
-        # every principal of the account use it through S3.
-        return decision
-    kms_action = "kms:GenerateDataKey" if action == "s3:PutObject" else "kms:Decrypt"
+    return authorize(acting_principal(), action, resource, resource_policy=bucket.policy)
+
+
+def _s3_key_use(bucket: Any, key_name: str, kms_action: str, kms_key_id: str | None) -> Decision:
+    # An object under the AWS managed key (aws/s3, no key id) needs no KMS permission: that key's policy
+    # lets every principal of the account use it through S3.
+    if not kms_key_id:
+        return ALLOWED
+    principal = acting_principal()
     context = _s3_kms_context(principal, bucket, key_name)
     return authorize_key(principal, kms_action, kms_key_id, bucket.region_name, context)
 
 
-def s3_read(bucket: Any, key_name: str, obj: Any) -> Decision:
-    """Authorize ``GetObject`` of ``key_name`` in ``bucket`` by the principal of :func:`acting_as`; with
-    ``obj`` (moto's object, once found) the decryption of its SSE-KMS key as well."""
-    key_id = obj.kms_key_id if obj is not None and obj.encryption == "aws:kms" else None
-    return _s3_request(bucket, key_name, "s3:GetObject", key_id)
+def s3_read(bucket: Any, key_name: str) -> Decision:
+    """Authorize ``GetObject`` of ``key_name`` in ``bucket`` by the principal of :func:`acting_as` (S3
+    authorizes the request before it looks for the object)."""
+    return _s3_authorize(bucket, key_name, "s3:GetObject")
+
+
+def s3_decrypt(bucket: Any, obj: Any) -> Decision:
+    """Authorize the decryption of ``obj`` (moto's object, once found) for the principal of
+    :func:`acting_as`: ``kms:Decrypt`` on its SSE-KMS key."""
+    key_id = obj.kms_key_id if obj.encryption == "aws:kms" else None
+    return _s3_key_use(bucket, obj.name, "kms:Decrypt", key_id)
 
 
 def s3_write(bucket: Any, key_name: str, kms_key_id: str | None) -> Decision:
     """Authorize ``PutObject`` of ``key_name`` (SSE-KMS with ``kms_key_id``, else the bucket's default
-    encryption) by the principal of :func:`acting_as`."""
-    return _s3_request(bucket, key_name, "s3:PutObject", kms_key_id or _default_kms_key(bucket))
+    encryption: ``kms:GenerateDataKey``) by the principal of :func:`acting_as`."""
+    decision = _s3_authorize(bucket, key_name, "s3:PutObject")
+    if not decision.allowed:
+        return decision
+    return _s3_key_use(bucket, key_name, "kms:GenerateDataKey", kms_key_id or _default_kms_key(bucket))
 
 
 # --- EventBridge delivering to SQS queues ---------------------------------------------------------

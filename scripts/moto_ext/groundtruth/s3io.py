@@ -49,7 +49,7 @@ def s3_object(backend: Any, uri: str) -> Any:
     :class:`S3AccessError` if it is absent or the role may not read it."""
     bucket, key = _bucket(backend, uri)
     # S3 authorizes GetObject before it looks for the object; the key it is encrypted with, after.
-    denied = service_access.s3_read(bucket, key, None)
+    denied = service_access.s3_read(bucket, key)
     if not denied.allowed:
         raise S3AccessError(denied.message)
     try:
@@ -58,7 +58,7 @@ def s3_object(backend: Any, uri: str) -> Any:
         raise S3AccessError(f"{uri} cannot be read: {error}") from error
     if obj is None:
         raise S3AccessError(f"{uri} does not exist")
-    decision = service_access.s3_read(bucket, key, obj)
+    decision = service_access.s3_decrypt(bucket, obj)
     if not decision.allowed:
         raise S3AccessError(decision.message)
     return obj

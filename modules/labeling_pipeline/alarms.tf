@@ -22,14 +22,16 @@ resource "aws_sns_topic_policy" "alarms" {
     Version = "2012-10-17"
     Statement = [
       {
+        # The condition SNS documents for CloudWatch alarms: the alarm ARN as aws:SourceArn (Amazon SNS
+        # Developer Guide, "Example cases for Amazon SNS access control", CloudWatch alarms); it names this
+        # account and these alarms.
         Sid       = "CloudWatchAlarms"
         Effect    = "Allow"
         Principal = { Service = "cloudwatch.amazonaws.com" }
         Action    = "sns:Publish"
         Resource  = aws_sns_topic.alarms[0].arn
         Condition = {
-          StringEquals = { "aws:SourceAccount" = local.account_id }
-          ArnLike      = { "aws:SourceArn" = "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${local.alarm_prefix}*" }
+          ArnLike = { "aws:SourceArn" = "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${local.alarm_prefix}*" }
         }
       },
       {

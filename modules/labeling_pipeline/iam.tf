@@ -198,15 +198,34 @@ locals {
     ]
   }
 
+  # Each trust policy takes the form its service documents: a condition on a key the service does not send
+  # would stop it from assuming the role (README, "Service principals").
+  trust_conditions = {
+    # AWS Lambda Developer Guide, "Defining Lambda function permissions with an execution role": the
+    # documented trust policy has no condition. Passing a role to Lambda needs iam:PassRole, which cannot
+    # cross accounts.
+    lambda = {}
+    # Amazon SageMaker AI Developer Guide, "Cross-service confused deputy prevention": Ground Truth and the
+    # Feature Store are not among the features that send aws:SourceArn/aws:SourceAccount, so SageMaker
+    # could not assume a role that requires them (CreateLabelingJob, CreateFeatureGroup fail). The callers
+    # need iam:PassRole (start-job: only this role, only to SageMaker).
+    sagemaker = {}
+    # AWS Step Functions Developer Guide, "Creating an IAM role for your state machine in Step Functions"
+    # (confused deputy prevention): aws:SourceAccount,
+    # https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html
+    states = { Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } } }
+    # Amazon EventBridge Scheduler User Guide, "Set up the execution role": aws:SourceAccount,
+    # https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role
+    scheduler = { Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } } }
+  }
   assume_role = {
-    for service in ["lambda", "sagemaker", "states", "scheduler"] : service => jsonencode({
+    for service, condition in local.trust_conditions : service => jsonencode({
       Version = "2012-10-17"
-      Statement = [{
+      Statement = [merge({
         Effect    = "Allow"
         Principal = { Service = "${service}.amazonaws.com" }
         Action    = "sts:AssumeRole"
-        Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
-      }]
+      }, condition)]
     })
   }
 }
@@ -275,10 +294,13 @@ resource "aws_iam_role_policy" "sagemaker" {
         Resource = "${local.upload_bucket_arn}/*"
       },
       {
-        # Manifests, worker templates and category files in; annotations and output manifests out.
+        # Manifests, worker templates and category files in; annotations and output manifests out. AWS lists
+        # s3:AbortMultipartUpload beside them for the output (SageMaker Developer Guide, "Create a SageMaker AI
+        # Execution Role for a Ground Truth Labeling Job",
+        # https://docs.aws.amazon.com/sagemaker/latest/dg/sms-security-permission-execution-role.html).
         Sid      = "ReadAndWriteJobFiles"
         Effect   = "Allow"
-        Action   = ["s3:GetObject", "s3:PutObject"]
+        Action   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"]
         Resource = "${local.output_bucket_arn}/*"
       },
       {
@@ -288,9 +310,14 @@ resource "aws_iam_role_policy" "sagemaker" {
         Resource = [local.upload_bucket_arn, local.output_bucket_arn]
       },
       {
+        # What AWS documents for the execution role when a customer managed key encrypts the job's output
+        # (SageMaker Developer Guide, "Encrypt Output Data and Storage Volume with AWS KMS",
+        # https://docs.aws.amazon.com/sagemaker/latest/dg/sms-security-kms-permissions.html). AWS shows it
+        # in the key policy; the module's key policy leaves the key's use to IAM (kms.tf), so it is here. A
+        # key given in var.kms.key_arn must allow the same to this role.
         Sid      = "UseModuleKey"
         Effect   = "Allow"
-        Action   = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+        Action   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
         Resource = local.kms_key_arn
       },
       {

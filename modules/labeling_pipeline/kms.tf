@@ -17,7 +17,9 @@ locals {
         Resource  = "*"
       },
       {
-        # Encrypted log groups of the functions and the state machine.
+        # Encrypted log groups of the functions and the state machine, limited by the encryption context
+        # CloudWatch Logs documents (CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using
+        # AWS KMS", https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
         Sid       = "CloudWatchLogs"
         Effect    = "Allow"
         Principal = { Service = "logs.${local.region}.amazonaws.com" }
@@ -33,31 +35,37 @@ locals {
         }
       },
       {
-        # EventBridge delivers upload events to the encrypted queues.
+        # EventBridge delivers upload events to the encrypted queues. The form SQS documents for event sources
+        # has no condition (Amazon SQS Developer Guide, "Amazon SQS Key management", Configure KMS permissions
+        # for AWS services); EventBridge notes the aws:Source* keys are not supported in key policies for its
+        # deliveries to encrypted topics, so one here would drop every event. What EventBridge may deliver is
+        # limited by the queue policies (queue.tf: this rule only).
         Sid       = "EventBridgeToEncryptedQueues"
         Effect    = "Allow"
         Principal = { Service = "events.amazonaws.com" }
         Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
         Resource  = "*"
-        Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
       },
       {
-        # CloudWatch alarms publish to the encrypted SNS topic.
+        # CloudWatch alarms publish to the encrypted SNS topic. SNS documents the statement for AWS services
+        # without a condition (Amazon SNS Developer Guide, "Enable compatibility between event sources from AWS
+        # services and encrypted topics"); the topic policy (alarms.tf) limits publishing to this module's alarms.
         Sid       = "CloudWatchAlarmsToEncryptedTopic"
         Effect    = "Allow"
         Principal = { Service = "cloudwatch.amazonaws.com" }
         Action    = ["kms:GenerateDataKey*", "kms:Decrypt"]
         Resource  = "*"
-        Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
       },
       {
         # Step Functions' vended log delivery reads the encrypted execution data it writes to the log group.
+        # Assumption: AWS Step Functions Developer Guide, "Data at rest encryption in Step Functions", shows this
+        # statement for delivery.logs.amazonaws.com without a condition; no page documents the aws:Source* keys
+        # for it.
         Sid       = "StateMachineLogDelivery"
         Effect    = "Allow"
         Principal = { Service = "delivery.logs.amazonaws.com" }
         Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
         Resource  = "*"
-        Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
       },
     ]
   }

@@ -66,6 +66,8 @@ resource "aws_sqs_queue_policy" "upload" {
     Version = "2012-10-17"
     Statement = [
       {
+        # The form EventBridge documents: the rule's ARN as aws:SourceArn (Amazon EventBridge User Guide,
+        # "Using resource-based policies for Amazon EventBridge", Amazon SQS permissions).
         Sid       = "UploadEventsFromEventBridge"
         Effect    = "Allow"
         Principal = { Service = "events.amazonaws.com" }
@@ -91,7 +93,8 @@ resource "aws_sqs_queue_policy" "dead_letter" {
     Version = "2012-10-17"
     Statement = [
       {
-        # Events EventBridge could not deliver to the upload queue land here instead of being dropped.
+        # Events EventBridge could not deliver to the upload queue land here instead of being dropped (Amazon
+        # EventBridge User Guide, "Event retry policy and using dead-letter queues": aws:SourceArn, the rule).
         Sid       = "UndeliverableUploadEvents"
         Effect    = "Allow"
         Principal = { Service = "events.amazonaws.com" }

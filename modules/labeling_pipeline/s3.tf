@@ -237,6 +237,9 @@ resource "aws_s3_bucket_policy" "access_logs" {
     Version = "2012-10-17"
     Statement = [
       {
+        # The form S3 documents for the logging service: aws:SourceArn (the source buckets) and
+        # aws:SourceAccount (Amazon S3 User Guide, "Enabling Amazon S3 server access logging",
+        # https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
         Sid       = "ServerAccessLogDelivery"
         Effect    = "Allow"
         Principal = { Service = "logging.s3.amazonaws.com" }

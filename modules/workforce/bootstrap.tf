@@ -31,15 +31,12 @@ data "aws_iam_policy_document" "bootstrap_assume" {
   statement {
     actions = ["sts:AssumeRole"]
 
+    # The trust policy AWS documents for a Lambda execution role has no condition (AWS Lambda Developer Guide,
+    # "Defining Lambda function permissions with an execution role"); passing the role to Lambda needs
+    # iam:PassRole, which cannot cross accounts.
     principals {
       type        = "Service"
       identifiers = ["lambda.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
     }
   }
 }

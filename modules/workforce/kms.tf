@@ -53,6 +53,10 @@ data "aws_iam_policy_document" "kms" {
     for_each = length(local.notified_teams) > 0 ? [1] : []
 
     content {
+      # The form SNS documents for AWS services that publish to encrypted topics has no condition (Amazon SNS
+      # Developer Guide, "Enable compatibility between event sources from AWS services and encrypted topics");
+      # no SageMaker page shows aws:Source* keys reaching KMS, and one SageMaker did not send would silently
+      # drop every notification. The topic policies (workforce.tf) limit publishing to this account's teams.
       sid       = "SageMakerPublishesToEncryptedTeamTopics"
       actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
       resources = ["*"]
@@ -60,12 +64,6 @@ data "aws_iam_policy_document" "kms" {
       principals {
         type        = "Service"
         identifiers = ["sagemaker.amazonaws.com"]
-      }
-
-      condition {
-        test     = "StringEquals"
-        variable = "aws:SourceAccount"
-        values   = [local.account_id]
       }
     }
   }

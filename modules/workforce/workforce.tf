@@ -88,6 +88,9 @@ resource "aws_sns_topic" "team" {
 data "aws_iam_policy_document" "team_topic" {
   for_each = local.notified_teams
 
+  # The topic policy SageMaker documents for work-team notifications: aws:SourceArn (work teams of this
+  # account) and aws:SourceAccount (SageMaker Developer Guide, "Create the Amazon SNS topic",
+  # https://docs.aws.amazon.com/sagemaker/latest/dg/sms-workforce-management-private-sns.html).
   statement {
     sid       = "SageMakerNotifiesTheTeam"
     actions   = ["sns:Publish"]

@@ -11,6 +11,7 @@ import os
 
 EXTENSIONS: tuple[str, ...] = (
     "lambda_runtime",
+    "service_access",
     "stepfunctions",
     "cognitoidp",
     "s3_eventbridge",

@@ -45,7 +45,13 @@ from werkzeug.wrappers import Request, Response
 
 from moto_ext import control
 from moto_ext.groundtruth import sagemaker_tags, validation
-from moto_ext.groundtruth.common import name_contains, response_method, sorted_page, with_token
+from moto_ext.groundtruth.common import (
+    check_execution_role,
+    name_contains,
+    response_method,
+    sorted_page,
+    with_token,
+)
 
 RUNTIME_SERVICE = "sagemaker-featurestore-runtime"
 RUNTIME_HOST = r"https?://featurestore-runtime\.sagemaker\.(.+)\.amazonaws\.com"
@@ -245,6 +251,8 @@ def _group(backend: Any, name_or_arn: str) -> ExtendedFeatureGroup:
 
 def create_feature_group(backend: Any, params: dict[str, Any]) -> dict[str, Any]:
     _check_new_group(params)
+    if params.get("RoleArn"):
+        check_execution_role(backend, params["RoleArn"])
     with _lock(backend):
         arn = _group_arn(backend, params["FeatureGroupName"])
         if arn in backend.feature_groups:

@@ -44,6 +44,67 @@ def zip_files(files: Mapping[str, str]) -> bytes:
     return buffer.getvalue()
 
 
+SAGEMAKER_ASSUMES_ROLE: dict[str, Any] = {
+    "Effect": "Allow",
+    "Principal": {"Service": "sagemaker.amazonaws.com"},
+    "Action": "sts:AssumeRole",
+}
+SAGEMAKER_TRUST = {"Version": "2012-10-17", "Statement": [SAGEMAKER_ASSUMES_ROLE]}
+
+
+def labeling_job_statements(bucket: str, key_arn: str = "*") -> list[dict[str, Any]]:
+    """What AWS documents for a Ground Truth execution role whose job reads and writes ``bucket`` and
+    encrypts its output with ``key_arn`` (SageMaker Developer Guide, "Create a SageMaker AI Execution Role
+    for a Ground Truth Labeling Job" and "Encrypt Output Data and Storage Volume with AWS KMS")."""
+    return [
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+            "Resource": f"arn:aws:s3:::{bucket}/*",
+        },
+        {
+            "Effect": "Allow",
+            "Action": [
+                "kms:Encrypt",
+                "kms:Decrypt",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:DescribeKey",
+            ],
+            "Resource": key_arn,
+        },
+    ]
+
+
+def execution_role(
+    emulator: Emulator,
+    name: str,
+    statements: list[dict[str, Any]],
+    trust: Mapping[str, Any] = SAGEMAKER_TRUST,
+) -> str:
+    """A role SageMaker may assume (by default) with ``statements`` as its inline policy; returns its ARN."""
+    iam = emulator.client("iam")
+    arn: str = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    if statements:
+        document = {"Version": "2012-10-17", "Statement": statements}
+        iam.put_role_policy(RoleName=name, PolicyName="job", PolicyDocument=json.dumps(document))
+    return arn
+
+
+def allow_eventbridge(emulator: Emulator, queue_url: str, queue_arn: str, rule_arn: str) -> None:
+    """Give the queue the policy EventBridge needs to deliver ``rule_arn``'s events to it (EventBridge User
+    Guide, "Using resource-based policies for Amazon EventBridge", Amazon SQS permissions)."""
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "sqs:SendMessage",
+        "Resource": queue_arn,
+        "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+    }
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    emulator.client("sqs").set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": policy})
+
+
 @pytest.fixture
 def lambda_role(emulator: Emulator) -> str:
     trust = {

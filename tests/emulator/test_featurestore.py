@@ -16,10 +16,9 @@ from botocore.exceptions import ClientError
 
 from fixtures.emulator import Emulator
 
-from .conftest import unique
+from .conftest import execution_role, unique
 
 ACCOUNT = "123456789012"
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/feature-store"
 DEFINITIONS = [
     {"FeatureName": "record_id", "FeatureType": "String"},
     {"FeatureName": "event_time", "FeatureType": "String"},
@@ -66,6 +65,12 @@ def create_group(sagemaker: Any, name: str | None = None, **settings: Any) -> st
 
 
 @pytest.fixture
+def role(emulator: Emulator) -> str:
+    """A role SageMaker may assume (the Feature Store refuses one it cannot)."""
+    return execution_role(emulator, unique("feature-store"), [])
+
+
+@pytest.fixture
 def group(sagemaker: Any) -> str:
     return create_group(sagemaker)
 
@@ -75,7 +80,9 @@ def group(sagemaker: Any) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_a_feature_group_keeps_and_describes_everything_it_was_created_with(sagemaker: Any) -> None:
+def test_a_feature_group_keeps_and_describes_everything_it_was_created_with(
+    sagemaker: Any, role: str
+) -> None:
     name = unique("fg")
     offline = {
         "S3StorageConfig": {"S3Uri": "s3://feature-store-bucket/offline", "KmsKeyId": "alias/fs"},
@@ -88,7 +95,7 @@ def test_a_feature_group_keeps_and_describes_everything_it_was_created_with(sage
         name,
         OfflineStoreConfig=offline,
         OnlineStoreConfig={"EnableOnlineStore": True, "SecurityConfig": {"KmsKeyId": "alias/online"}},
-        RoleArn=ROLE,
+        RoleArn=role,
         Description="Labels from Ground Truth",
         Tags=[{"Key": "team", "Value": "ml"}],
     )
@@ -99,7 +106,7 @@ def test_a_feature_group_keeps_and_describes_everything_it_was_created_with(sage
     assert described["FeatureGroupStatus"] == "Created"
     assert described["OfflineStoreStatus"] == {"Status": "Active"}
     assert described["Description"] == "Labels from Ground Truth"
-    assert described["RoleArn"] == ROLE
+    assert described["RoleArn"] == role
     assert described["FeatureDefinitions"] == DEFINITIONS
     assert described["OnlineStoreConfig"] == {
         "EnableOnlineStore": True,
@@ -454,12 +461,14 @@ def test_batch_get_record_reports_found_records_and_errors(runtime: Any, group: 
     assert result["UnprocessedIdentifiers"] == []
 
 
-def test_an_offline_only_group_takes_records_but_has_none_to_read(runtime: Any, sagemaker: Any) -> None:
+def test_an_offline_only_group_takes_records_but_has_none_to_read(
+    runtime: Any, sagemaker: Any, role: str
+) -> None:
     group = create_group(
         sagemaker,
         OnlineStoreConfig={"EnableOnlineStore": False},
         OfflineStoreConfig={"S3StorageConfig": {"S3Uri": "s3://bucket/offline"}},
-        RoleArn=ROLE,
+        RoleArn=role,
     )
 
     runtime.put_record(FeatureGroupName=group, Record=record("r1"))

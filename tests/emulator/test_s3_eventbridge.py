@@ -11,7 +11,7 @@ import pytest
 
 from fixtures.emulator import Emulator
 
-from .conftest import unique
+from .conftest import allow_eventbridge, unique
 
 AWKWARD_KEYS = [
     "plain.jpg",
@@ -65,7 +65,8 @@ def wiring(emulator: Emulator) -> Iterator[Wiring]:
         "detail-type": ["Object Created"],
         "detail": {"bucket": {"name": [bucket]}},
     }
-    events.put_rule(Name=rule, EventPattern=json.dumps(pattern))
+    rule_arn = events.put_rule(Name=rule, EventPattern=json.dumps(pattern))["RuleArn"]
+    allow_eventbridge(emulator, url, arn, rule_arn)
     events.put_targets(Rule=rule, Targets=[{"Id": "queue", "Arn": arn}])
     yield Wiring(bucket=bucket, queue_url=url)
     events.remove_targets(Rule=rule, Ids=["queue"])
@@ -181,7 +182,10 @@ def test_only_the_default_bus_and_matching_rules_get_s3_events(emulator: Emulato
     bus = unique("custom")
     events.create_event_bus(Name=bus)
     custom_url, custom_arn = queue(emulator)
-    events.put_rule(Name=unique("custom"), EventBusName=bus, EventPattern=json.dumps({"source": ["aws.s3"]}))
+    custom_rule = events.put_rule(
+        Name=unique("custom"), EventBusName=bus, EventPattern=json.dumps({"source": ["aws.s3"]})
+    )["RuleArn"]
+    allow_eventbridge(emulator, custom_url, custom_arn, custom_rule)
     rule = events.list_rules(EventBusName=bus)["Rules"][0]["Name"]
     events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "q", "Arn": custom_arn}])
 

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 import pytest
 from botocore.exceptions import ClientError
 
+from emulator.conftest import execution_role, labeling_job_statements
 from fixtures.emulator import Emulator
 
 BUCKET = "labeling-data"
@@ -171,6 +172,7 @@ def gt(emulator_clean: Emulator) -> GroundTruth:
         ],
     )["WorkteamArn"]
     s3.create_bucket(Bucket=BUCKET)
+    execution_role(emulator_clean, ROLE.rpartition("/")[2], labeling_job_statements(BUCKET))
     return GroundTruth(emulator_clean, sagemaker, s3, team)
 
 

@@ -272,8 +272,20 @@ class PipelineStack:
                 }
             ],
         }
-        role = self.client("iam").create_role(RoleName=self.name, AssumeRolePolicyDocument=json.dumps(trust))
-        arn: str = role["Role"]["Arn"]
+        iam = self.client("iam")
+        arn: str = iam.create_role(RoleName=self.name, AssumeRolePolicyDocument=json.dumps(trust))["Role"][
+            "Arn"
+        ]
+        # The emulator authorizes what services do with this role (a labeling job's S3 reads and writes).
+        # One role stands in for all of the module's roles here, so it may do everything; the module's own
+        # least-privilege policies are exercised by `make demo`, which deploys envs/local.
+        everything = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+        }
+        iam.put_role_policy(
+            RoleName=self.name, PolicyName="test-stand-in", PolicyDocument=json.dumps(everything)
+        )
         return arn
 
     def _buckets(self) -> None:
@@ -342,7 +354,19 @@ class PipelineStack:
             "detail-type": ["Object Created"],
             "detail": {"bucket": {"name": [self.upload_bucket]}},
         }
-        events.put_rule(Name=f"{self.name}-uploads", EventPattern=json.dumps(pattern))
+        rule_arn = events.put_rule(Name=f"{self.name}-uploads", EventPattern=json.dumps(pattern))["RuleArn"]
+        # The module's queue policy (queue.tf): EventBridge may send this rule's events, nothing else.
+        statement = {
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sqs:SendMessage",
+            "Resource": queue_arn,
+            "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+        }
+        sqs.set_queue_attributes(
+            QueueUrl=self.queue_url,
+            Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [statement]})},
+        )
         events.put_targets(Rule=f"{self.name}-uploads", Targets=[{"Id": "upload-queue", "Arn": queue_arn}])
 
     def _ledger(self) -> None:

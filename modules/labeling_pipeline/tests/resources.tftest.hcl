@@ -506,3 +506,69 @@ run "access_logging_off" {
     error_message = "Access logging can be switched off entirely."
   }
 }
+
+# Issue 12: the labeling role has what AWS documents for a job whose output a customer managed key
+# encrypts, and every statement naming a service principal uses the condition keys that service sends.
+run "labeling_role_has_the_documented_permissions" {
+  command = plan
+
+  assert {
+    condition = anytrue([for s in jsondecode(aws_iam_role_policy.sagemaker.policy).Statement :
+      s.Resource == aws_kms_key.this[0].arn &&
+      toset(flatten([s.Action])) == toset(["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"])
+    ])
+    error_message = "The labeling role needs kms:Encrypt, Decrypt, ReEncrypt*, GenerateDataKey* and DescribeKey on the output key (SageMaker: Encrypt Output Data and Storage Volume with AWS KMS)."
+  }
+  assert {
+    condition = anytrue([for s in jsondecode(aws_iam_role_policy.sagemaker.policy).Statement :
+      s.Resource == "${aws_s3_bucket.this["output"].arn}/*" &&
+      length(setsubtract(["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], flatten([s.Action]))) == 0
+    ])
+    error_message = "The labeling role needs s3:AbortMultipartUpload beside GetObject/PutObject on the output (SageMaker: Create a SageMaker AI Execution Role for a Ground Truth Labeling Job)."
+  }
+}
+
+run "service_principals_get_only_the_conditions_their_service_documents" {
+  command = plan
+
+  assert {
+    condition = alltrue([for role in [aws_iam_role.sagemaker, aws_iam_role.feature_store] :
+      alltrue([for s in jsondecode(role.assume_role_policy).Statement : s.Principal.Service == "sagemaker.amazonaws.com" && !can(s.Condition)])
+    ])
+    error_message = "SageMaker sends no aws:SourceAccount/aws:SourceArn when it assumes a Ground Truth or Feature Store role: their trust policies must not require them."
+  }
+  assert {
+    condition     = alltrue([for role in aws_iam_role.lambda : alltrue([for s in jsondecode(role.assume_role_policy).Statement : !can(s.Condition)])])
+    error_message = "The Lambda execution-role trust policy AWS documents has no condition."
+  }
+  assert {
+    condition = alltrue([for role in [aws_iam_role.state_machine, aws_iam_role.scheduler] :
+      alltrue([for s in jsondecode(role.assume_role_policy).Statement : s.Condition == { StringEquals = { "aws:SourceAccount" = "111122223333" } }])
+    ])
+    error_message = "Step Functions and EventBridge Scheduler document aws:SourceAccount for their execution roles: keep it."
+  }
+  assert {
+    condition = alltrue([for s in jsondecode(aws_kms_key.this[0].policy).Statement : !can(s.Condition) if contains(
+      ["events.amazonaws.com", "cloudwatch.amazonaws.com", "delivery.logs.amazonaws.com"], try(s.Principal.Service, "")
+    )])
+    error_message = "The key statements for EventBridge, CloudWatch alarms and log delivery take the documented form, without aws:Source* conditions the services do not send to KMS."
+  }
+  assert {
+    condition = anytrue([for s in jsondecode(aws_kms_key.this[0].policy).Statement :
+      try(s.Principal.Service, "") == "logs.us-east-1.amazonaws.com" && keys(s.Condition.ArnLike) == ["kms:EncryptionContext:aws:logs:arn"]
+    ])
+    error_message = "CloudWatch Logs is limited by the encryption context it documents."
+  }
+  assert {
+    condition = alltrue([for s in jsondecode(aws_sns_topic_policy.alarms[0].policy).Statement :
+      s.Condition == { ArnLike = { "aws:SourceArn" = "arn:aws:cloudwatch:us-east-1:111122223333:alarm:gt-res-*" } } if s.Effect == "Allow"
+    ])
+    error_message = "CloudWatch alarms publish with the alarm ARN as aws:SourceArn, the condition SNS documents for them."
+  }
+  assert {
+    condition = alltrue([for p in [aws_sqs_queue_policy.upload, aws_sqs_queue_policy.dead_letter] : anytrue([for s in jsondecode(p.policy).Statement :
+      s.Principal == { Service = "events.amazonaws.com" } && keys(s.Condition) == ["ArnEquals"] && keys(s.Condition.ArnEquals) == ["aws:SourceArn"]
+    ])])
+    error_message = "EventBridge may send to the queues only for the upload rule (aws:SourceArn, as EventBridge documents)."
+  }
+}

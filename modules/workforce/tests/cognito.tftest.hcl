@@ -414,3 +414,26 @@ run "custom_domain_is_added" {
     error_message = "The custom domain is created and becomes user_pool_domain."
   }
 }
+
+# Issue 12: statements naming a service principal use the condition keys that service documents sending.
+run "service_principals_get_only_the_conditions_their_service_documents" {
+  command = plan
+
+  assert {
+    condition = alltrue([for s in data.aws_iam_policy_document.kms[0].statement : length(s.condition) == 0
+      if contains(flatten([for p in s.principals : p.identifiers]), "sagemaker.amazonaws.com")
+    ])
+    error_message = "SNS documents the key statement for services that publish to encrypted topics without conditions; SageMaker's key statement must not require aws:Source* keys."
+  }
+  assert {
+    condition = toset(flatten([
+      for s in data.aws_iam_policy_document.team_topic["boxes"].statement : [for c in s.condition : c.variable]
+      if contains(flatten([for p in s.principals : p.identifiers]), "sagemaker.amazonaws.com")
+    ])) == toset(["aws:SourceArn", "aws:SourceAccount"])
+    error_message = "The work-team topic policy keeps aws:SourceArn (work teams) and aws:SourceAccount, the conditions SageMaker documents for it."
+  }
+  assert {
+    condition     = length(one(data.aws_iam_policy_document.bootstrap_assume[0].statement).condition) == 0
+    error_message = "The Lambda execution-role trust policy AWS documents has no condition."
+  }
+}

@@ -13,7 +13,7 @@ from moto.core.utils import camelcase_to_underscores
 from moto.sagemaker.exceptions import SagemakerClientError, ValidationError
 from moto.utilities.utils import get_partition
 
-from moto_ext import clock
+from moto_ext import clock, service_access
 from moto_ext.groundtruth import validation
 
 # SageMaker's list operations return 10 items unless MaxResults says otherwise.
@@ -29,6 +29,19 @@ class ResourceLimitExceeded(SagemakerClientError):
     # for one of its own packages.
     __module__ = "moto.sagemaker.exceptions"
     code = "ResourceLimitExceeded"
+
+
+def check_execution_role(backend: Any, role_arn: str) -> None:
+    """Refuse a ``RoleArn`` that SageMaker cannot assume with the request context it sends.
+
+    Assumption: CreateLabelingJob and CreateFeatureGroup answer as SageMaker's other role-taking
+    operations (CreateTrainingJob) do; their API references list ValidationException without the text.
+    """
+    if not service_access.may_assume(backend.account_id, role_arn, service_access.SAGEMAKER_ASSUMES_ROLE, {}):
+        raise ValidationError(
+            f"Could not assume role {role_arn}. Please ensure that the role exists and allows principal "
+            "'sagemaker.amazonaws.com' to assume the role."
+        )
 
 
 def now() -> datetime:

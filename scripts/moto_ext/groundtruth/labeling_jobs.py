@@ -24,6 +24,7 @@ from moto.utilities.utils import get_partition
 from moto_ext import clock, control
 from moto_ext.groundtruth import custom_workflow, labelers, manifest_limits, pacing
 from moto_ext.groundtruth.common import (
+    check_execution_role,
     moment,
     name_contains,
     random_id,
@@ -31,7 +32,7 @@ from moto_ext.groundtruth.common import (
     sorted_page,
     with_token,
 )
-from moto_ext.groundtruth.s3io import S3AccessError, read_s3, s3_object, s3_tags, write_s3
+from moto_ext.groundtruth.s3io import S3AccessError, as_role, read_s3, s3_object, s3_tags, write_s3
 from moto_ext.groundtruth.state import GroundTruthState, LabelingJob, Workteam, state_of
 from moto_ext.groundtruth.workforces import no_workteam
 
@@ -238,9 +239,11 @@ def create_labeling_job(backend: Any, params: dict[str, Any]) -> dict[str, Any]:
     task = custom_workflow.task_of(backend, params) or _job_task_type(backend, human)
     _check_label_attribute(task, params["LabelAttributeName"])
     _check_human_task_limits(human)
+    check_execution_role(backend, params["RoleArn"])
     environment_delay = _environment_delay()
     state = state_of(backend)
-    with state.lock:
+    # The job reads its manifest, template and categories with its execution role.
+    with state.lock, as_role(backend, params["RoleArn"]):
         if any(job.name.lower() == name.lower() for job in state.jobs.values()):
             existing = job_named(backend, state, name)
             raise ResourceInUseException(
@@ -288,7 +291,8 @@ def _advance(backend: Any, job: LabelingJob) -> None:
             job.settle("Stopped")
         job.stopping_reported = True
     elif job.status == "InProgress":
-        _play_until(backend, job, clock.now())
+        with as_role(backend, job.request["RoleArn"]):
+            _play_until(backend, job, clock.now())
 
 
 def _play_until(backend: Any, job: LabelingJob, until: float) -> None:
@@ -540,6 +544,7 @@ def _object_count(backend: Any, job: LabelingJob) -> int:
     if job.lines is not None:
         return len(job.lines)
     try:
-        return len(_read_manifest(backend, job))
+        with as_role(backend, job.request["RoleArn"]):
+            return len(_read_manifest(backend, job))
     except (S3AccessError, ManifestError):
         return 0

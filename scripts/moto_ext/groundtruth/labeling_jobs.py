@@ -236,10 +236,12 @@ def create_labeling_job(backend: Any, params: dict[str, Any]) -> dict[str, Any]:
     human = params["HumanTaskConfig"]
     source = params["InputConfig"]["DataSource"]
     _check_simulated(params)
-    task = custom_workflow.task_of(backend, params) or _job_task_type(backend, human)
+    check_execution_role(backend, params["RoleArn"])
+    # A custom task's template is read with the job's execution role, as every other input of the job.
+    with as_role(backend, params["RoleArn"]):
+        task = custom_workflow.task_of(backend, params) or _job_task_type(backend, human)
     _check_label_attribute(task, params["LabelAttributeName"])
     _check_human_task_limits(human)
-    check_execution_role(backend, params["RoleArn"])
     environment_delay = _environment_delay()
     state = state_of(backend)
     # The job reads its manifest, template and categories with its execution role.

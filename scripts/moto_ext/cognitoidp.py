@@ -19,7 +19,8 @@ What moto lacks or gets wrong:
   attributes and groups; AWS keeps the user, re-sends the invitation (with a new temporary password when
   one is given) and refuses a user who no longer waits for a first sign-in.
 * ``TagResource``, ``UntagResource`` and ``ListTagsForResource`` for user pools are missing.
-* ``SetLogDeliveryConfiguration`` and ``GetLogDeliveryConfiguration`` are missing.
+* ``SetLogDeliveryConfiguration`` and ``GetLogDeliveryConfiguration`` are missing; AWS refuses a log
+  group encrypted with a KMS key and user-activity logs (``userAuthEvents``) outside the ``PLUS`` plan.
 """
 
 from __future__ import annotations
@@ -127,24 +128,48 @@ def _pool_by_arn(backend: Any, arn: str) -> Any:
     raise _not_found(f"User pool {arn} does not exist.")
 
 
-def _validate_log_configurations(account_id: str, region: str, configurations: Any) -> list[dict[str, Any]]:
+def _validate_log_configurations(
+    account_id: str, region: str, pool: Any, configurations: Any
+) -> list[dict[str, Any]]:
     if not isinstance(configurations, list):
         raise _invalid("LogConfigurations must be a list.")
+    tier = pool.extended_config.get("UserPoolTier") or POOL_DEFAULTS["UserPoolTier"]
     for configuration in configurations:
         source, level = configuration.get("EventSource"), configuration.get("LogLevel")
         if source not in _EVENT_SOURCE_LEVELS:
             raise _invalid(f"EventSource must be one of {', '.join(_EVENT_SOURCE_LEVELS)}.")
         if level != _EVENT_SOURCE_LEVELS[source]:
             raise _invalid(f"LogLevel for EventSource {source} must be {_EVENT_SOURCE_LEVELS[source]}.")
+        # AWS: Amazon Cognito API Reference, "LogConfigurationType" (EventSource: userAuthEvents are
+        # "threat-protection user activity in user pools with the Plus feature plan"),
+        # https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_LogConfigurationType.html;
+        # SetLogDeliveryConfiguration lists FeatureUnavailableInTierException for a feature the plan lacks.
+        if source == "userAuthEvents" and tier != "PLUS":
+            raise JsonRESTError(
+                "FeatureUnavailableInTierException",
+                f"EventSource userAuthEvents needs the PLUS feature plan, not {tier}.",
+            )
         destinations = [name for name in _DESTINATIONS if configuration.get(name)]
         if len(destinations) != 1:
             raise _invalid("Each log configuration needs exactly one destination.")
         group_arn = (configuration.get("CloudWatchLogsConfiguration") or {}).get("LogGroupArn")
         if group_arn:
-            group_name = group_arn.split(":log-group:", 1)[-1].removesuffix(":*")
-            if group_name not in logs_backends[account_id][region].groups:
-                raise _invalid(f"Log group {group_arn} does not exist.")
+            _check_log_group(logs_backends[account_id][region], group_arn)
     return [dict(configuration) for configuration in configurations]
+
+
+def _check_log_group(logs: Any, group_arn: str) -> None:
+    group = logs.groups.get(group_arn.split(":log-group:", 1)[-1].removesuffix(":*"))
+    if group is None:
+        raise _invalid(f"Log group {group_arn} does not exist.")
+    # AWS: Amazon Cognito API Reference, "CloudWatchLogsConfigurationType" (LogGroupArn: "The log group
+    # must not be encrypted with Key Management Service"),
+    # https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CloudWatchLogsConfigurationType.html
+    if group.kms_key_id:
+        raise _invalid(
+            f"Log group {group_arn} is encrypted with a Key Management Service key ({group.kms_key_id}); "
+            "the log group must not be encrypted with Key Management Service."
+        )
 
 
 _installed = False
@@ -254,7 +279,7 @@ def install() -> None:  # noqa: PLR0915 - one place that wires every patch
         user_pool_id = self._get_param("UserPoolId")
         pool = self.backend.describe_user_pool(user_pool_id)
         configurations = _validate_log_configurations(
-            self.current_account, self.region, self._get_param("LogConfigurations")
+            self.current_account, self.region, pool, self._get_param("LogConfigurations")
         )
         pool.log_configurations = configurations
         return ActionResult(

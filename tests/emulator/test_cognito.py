@@ -240,6 +240,59 @@ class TestLogDelivery:
 
         assert error_code(raised) == "ResourceNotFoundException"
 
+    def test_a_kms_encrypted_log_group_is_refused(
+        self, cognito: Any, pool: dict[str, Any], emulator: Emulator
+    ) -> None:
+        # Given a log group encrypted with a customer managed key
+        key = emulator.client("kms").create_key()["KeyMetadata"]["Arn"]
+        name = f"/aws/vendedlogs/cognito/{unique('pool')}"
+        logs = emulator.client("logs")
+        logs.create_log_group(logGroupName=name, kmsKeyId=key)
+        arn = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["arn"]
+        configuration = {
+            "LogLevel": "ERROR",
+            "EventSource": "userNotification",
+            "CloudWatchLogsConfiguration": {"LogGroupArn": arn},
+        }
+
+        # When / Then
+        with pytest.raises(ClientError) as raised:
+            cognito.set_log_delivery_configuration(UserPoolId=pool["Id"], LogConfigurations=[configuration])
+
+        assert error_code(raised) == "InvalidParameterException"
+        assert "Key Management Service" in raised.value.response["Error"]["Message"]
+        got = cognito.get_log_delivery_configuration(UserPoolId=pool["Id"])["LogDeliveryConfiguration"]
+        assert got["LogConfigurations"] == []
+
+    def test_user_activity_needs_the_plus_plan(
+        self, cognito: Any, pool: dict[str, Any], log_group_arn: str
+    ) -> None:
+        configuration = {
+            "LogLevel": "INFO",
+            "EventSource": "userAuthEvents",
+            "CloudWatchLogsConfiguration": {"LogGroupArn": log_group_arn},
+        }
+
+        with pytest.raises(ClientError) as raised:
+            cognito.set_log_delivery_configuration(UserPoolId=pool["Id"], LogConfigurations=[configuration])
+
+        assert error_code(raised) == "FeatureUnavailableInTierException"
+
+    def test_user_activity_on_plus(self, cognito: Any, log_group_arn: str) -> None:
+        plus = cognito.create_user_pool(
+            PoolName=unique("pool"), UserPoolTier="PLUS", UserPoolAddOns={"AdvancedSecurityMode": "AUDIT"}
+        )["UserPool"]
+        configuration = {
+            "LogLevel": "INFO",
+            "EventSource": "userAuthEvents",
+            "CloudWatchLogsConfiguration": {"LogGroupArn": log_group_arn},
+        }
+
+        cognito.set_log_delivery_configuration(UserPoolId=plus["Id"], LogConfigurations=[configuration])
+
+        got = cognito.get_log_delivery_configuration(UserPoolId=plus["Id"])["LogDeliveryConfiguration"]
+        assert got["LogConfigurations"] == [configuration]
+
 
 class TestDomains:
     def test_domain_of_another_pool_is_refused(self, cognito: Any, pool: dict[str, Any]) -> None:

@@ -49,9 +49,9 @@ def _check_cognito_config(backend: Any, config: Mapping[str, str]) -> None:
         )
     # AWS: Amazon SageMaker Developer Guide, "Create a Private Workforce (Amazon Cognito Console)"
     # ("User pools require a domain and an existing user group"),
-    # https://docs.aws.amazon.com/sagemaker/latest/dg/sms-workforce-create-private-cognito.html
-    #. Assumption: CreateWorkforce answers a
-    # ValidationException, as for its other Cognito checks; the guide gives no error text.
+    # https://docs.aws.amazon.com/sagemaker/latest/dg/sms-workforce-create-private-cognito.html.
+    # Assumption: CreateWorkforce answers a ValidationException, as for its other Cognito checks; the
+    # guide gives no error text.
     if not any(domain.user_pool_id == pool.id for domain in cognito.user_pool_domains.values()):
         raise ValidationError(
             f"The Cognito user pool {pool.id} has no domain: create one with CreateUserPoolDomain before "

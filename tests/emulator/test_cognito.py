@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import urllib.error
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -415,10 +416,10 @@ class TestDefaultEmailQuota:
         assert error_code(missing) == "UserNotFoundException"
 
     def test_resending_counts_and_the_quota_is_shared_by_the_accounts_pools(
-        self, emulator_clean: Emulator
+        self, emulator: Emulator, cognito_email_quota: Callable[[int], None]
     ) -> None:
-        emulator_clean.set_cognito_email_quota(2)
-        cognito = emulator_clean.client("cognito-idp")
+        cognito_email_quota(2)
+        cognito = emulator.client("cognito-idp")
         first = cognito.create_user_pool(PoolName=unique("pool"))["UserPool"]["Id"]
         second = cognito.create_user_pool(PoolName=unique("pool"))["UserPool"]["Id"]
         self.invite(cognito, first, "w-1")
@@ -429,9 +430,11 @@ class TestDefaultEmailQuota:
 
         assert error_code(raised) == "LimitExceededException"
 
-    def test_suppressed_sms_and_ses_invitations_do_not_count(self, emulator_clean: Emulator) -> None:
-        emulator_clean.set_cognito_email_quota(0)
-        cognito = emulator_clean.client("cognito-idp")
+    def test_suppressed_sms_and_ses_invitations_do_not_count(
+        self, emulator: Emulator, cognito_email_quota: Callable[[int], None]
+    ) -> None:
+        cognito_email_quota(0)
+        cognito = emulator.client("cognito-idp")
         default = cognito.create_user_pool(PoolName=unique("pool"))["UserPool"]["Id"]
         ses = cognito.create_user_pool(
             PoolName=unique("pool"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -53,15 +54,15 @@ def test_invite_list_disable_and_remove_against_the_emulator(local_env: str, cli
 
 
 def test_the_emulators_daily_email_quota_stops_a_run_and_the_next_day_finishes_it(
-    emulator_clean: Any, local_env: str, cli: Any, csv_file: Any
+    cognito_email_quota: Callable[[int], None], local_env: str, cli: Any, csv_file: Any
 ) -> None:
     # Given Cognito's default sender has two emails left today
-    emulator_clean.set_cognito_email_quota(2)
+    cognito_email_quota(2)
     path = csv_file(CSV + "kim@example.com,labelers,Kim\n")
 
-    # When three workers are invited, then again once the quota allows more
+    # When three workers are invited, then again on the next day (a new quota)
     stopped = cli("--env", local_env, "--csv", path, "--json")
-    emulator_clean.set_cognito_email_quota(50)
+    cognito_email_quota(50)
     finished = cli("--env", local_env, "--csv", path, "--json")
 
     # Then

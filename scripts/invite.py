@@ -12,6 +12,7 @@ import textwrap
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, TextIO
 
 import boto3
@@ -48,7 +49,7 @@ from invite_lib.config import (
     resolve_workforce,
     user_pool_region,
 )
-from invite_lib.directory import Directory
+from invite_lib.directory import Directory, EmailQuotaReachedError
 from invite_lib.retry import Backoff, error_code
 from invite_lib.roster import InputError, Roster, Target, from_arguments, from_csv
 
@@ -58,6 +59,7 @@ EXIT_OK = 0
 EXIT_ROWS_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_ENVIRONMENT = 3
+EXIT_EMAIL_QUOTA = 4
 EXIT_INTERRUPTED = 130
 
 # Above this many workers one scan of the pool costs fewer calls than a look-up per worker.
@@ -100,9 +102,18 @@ Invalid rows:
   not stop the others; the summary says what succeeded, was skipped and failed, and running the
   same command again finishes the job.
 
+Daily email quota:
+  Cognito's default sender emails at most 50 messages a day per AWS account and region (invitations
+  and resends count; the quota resets at 09:00 UTC). When Cognito refuses an invitation for it, the
+  run stops cleanly: "daily email quota reached: N invited, M left". Rows left are untouched, and
+  running the same command again later continues where it stopped: workers already created are not
+  created or emailed again. Sending from your own Amazon SES identity (the workforce module's
+  user_pool.email) lifts the quota.
+
 Exit codes:
   0 nothing failed   1 some rows failed   2 invalid arguments or input, nothing written
   3 the environment cannot be used (no parameters, no credentials, no such pool or group)
+  4 stopped at Cognito's daily email quota (the rows left are reported; run again later)
   130 interrupted (the rows done so far are reported)
 
 AWS access:
@@ -387,10 +398,22 @@ def _run_list(args: argparse.Namespace, rt: Runtime, workforce: Workforce, direc
     return EXIT_OK
 
 
+class Stop(Enum):
+    """Why a run ended before its last row, if it did."""
+
+    NONE = "none"
+    INTERRUPTED = "interrupted"
+    EMAIL_QUOTA = "email quota"
+
+
+QUOTA_LEFT = "left for the next run: daily email quota reached"
+
+
 def _process(
     args: argparse.Namespace, rt: Runtime, ctx: Context, targets: Sequence[Target]
-) -> tuple[list[RowResult], bool]:
-    """Runs the action on every target; on Ctrl-C the rest are reported as not attempted."""
+) -> tuple[list[RowResult], Stop]:
+    """Runs the action on every target. On Ctrl-C the rest are reported as not attempted; when the
+    daily email quota refuses an invitation, that row and the rest are left for the next run."""
     action = ROW_ACTIONS[args.action]
     results: list[RowResult] = []
     verb = {"invite": "Inviting", "resend": "Resending", "remove": "Removing", "disable": "Disabling"}[
@@ -400,6 +423,13 @@ def _process(
         with report.progress(rt.err, verb) as track:
             for target in track(targets):
                 results.append(run_row(action, ctx, target))
+    except EmailQuotaReachedError:
+        # The refused row was untouched (its emailing step comes first), like every row after it.
+        results.extend(
+            RowResult(t.line, t.email, None, Outcome.SKIPPED, message=QUOTA_LEFT)
+            for t in targets[len(results) :]
+        )
+        return results, Stop.EMAIL_QUOTA
     except KeyboardInterrupt:
         # The row in progress may be half done; the ones after it were not touched.
         current, *rest = targets[len(results) :]
@@ -416,8 +446,18 @@ def _process(
             RowResult(t.line, t.email, None, Outcome.SKIPPED, message="not attempted: interrupted")
             for t in rest
         )
-        return results, True
-    return results, False
+        return results, Stop.INTERRUPTED
+    return results, Stop.NONE
+
+
+def _quota_note(action: str, processed: Sequence[RowResult]) -> str:
+    sent = sum(1 for r in processed if r.emailed)
+    left = sum(1 for r in processed if r.message == QUOTA_LEFT)
+    verb = "invited" if action == "invite" else "resent"
+    return (
+        f"daily email quota reached: {sent} {verb}, {left} left; "
+        "run the same command again later or configure SES"
+    )
 
 
 def _in_line_order(results: list[RowResult]) -> list[RowResult]:
@@ -448,20 +488,24 @@ def _run_rows(args: argparse.Namespace, rt: Runtime, workforce: Workforce, direc
             _check_groups(directory, workforce, sorted({team for t in targets for team in t.teams}))
     if len(targets) > PRELOAD_THRESHOLD:
         directory.preload()
-    processed, interrupted = _process(args, rt, ctx, targets)
+    processed, stop = _process(args, rt, ctx, targets)
     results = _in_line_order(invalid + processed)
     note = ""
-    if interrupted:
+    if stop is Stop.INTERRUPTED:
         note = (
             "Interrupted: rows marked 'not attempted' were not touched; run the same command again to finish."
         )
+    elif stop is Stop.EMAIL_QUOTA:
+        note = _quota_note(args.action, processed)
     elif args.action == "invite" and workforce.portal_url and not args.dry_run:
         note = (
             f"Invited workers sign in at {workforce.portal_url} with the temporary password from their email."
         )
-    _output(args, rt, workforce, results, completed=not interrupted, note=note)
-    if interrupted:
+    _output(args, rt, workforce, results, completed=stop is Stop.NONE, note=note)
+    if stop is Stop.INTERRUPTED:
         return EXIT_INTERRUPTED
+    if stop is Stop.EMAIL_QUOTA:
+        return EXIT_EMAIL_QUOTA
     return EXIT_ROWS_FAILED if any(r.outcome is Outcome.FAILED for r in results) else EXIT_OK
 
 

@@ -23,7 +23,11 @@ module "workforce" {
     tier                   = var.workforce.tier
     advanced_security_mode = var.workforce.advanced_security_mode
     deletion_protection    = var.deletion_protection
+    email                  = var.workforce.email
   }
+  # Every environment but the emulator invites real people: warn while it uses Cognito's default
+  # sender (50 emails a day per account) instead of an SES identity.
+  warn_on_default_email_sender = var.environment != "local"
   waf = {
     enabled       = var.workforce.waf_enabled
     allowed_cidrs = var.workforce.waf_allowed_cidrs

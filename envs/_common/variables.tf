@@ -51,7 +51,9 @@ variable "lambda_package_dir" {
 variable "workforce" {
   description = <<-EOT
     The private workforce: Cognito domain prefix (null: derived and then kept in SSM), user pool tier and
-    threat protection, WAF allow-list, portal source CIDRs, work teams (by name) and the first workers.
+    threat protection, the SES identity that sends invitations (`email`; null: Cognito's default
+    sender, at most 50 emails a day per account), WAF allow-list, portal source CIDRs, work teams (by
+    name) and the first workers.
   EOT
   type = object({
     domain_prefix          = optional(string)
@@ -60,6 +62,12 @@ variable "workforce" {
     waf_enabled            = optional(bool, true)
     waf_allowed_cidrs      = optional(list(string), [])
     source_ip_cidrs        = optional(list(string), [])
+    email = optional(object({
+      source_arn             = string
+      from_email_address     = string
+      reply_to_email_address = optional(string)
+      configuration_set      = optional(string)
+    }))
     teams = map(object({
       description   = string
       notifications = optional(bool, false)

@@ -6,6 +6,14 @@ log_retention_days  = 365
 workforce = {
   tier                   = "PLUS"
   advanced_security_mode = "ENFORCED"
+  # Invitations go out from your Amazon SES identity: Cognito's default sender emails at most 50
+  # messages a day per AWS account, and the plan warns while it is in use. Verify the identity first
+  # (README, "Deploying to a real AWS account"), then replace null with, for example:
+  #   email = {
+  #     source_arn         = "arn:aws:ses:us-east-1:111122223333:identity/labeling@example.com"
+  #     from_email_address = "Labeling <labeling@example.com>"
+  #   }
+  email = null
   teams = {
     labelers  = { description = "Label data", notifications = true }
     reviewers = { description = "Review proposed labels", notifications = true }

@@ -25,6 +25,21 @@ locals {
   }
 
   user_activity_log_group_name = "/aws/vendedlogs/cognito/${var.name}-workforce"
+
+  warn_about_default_email_sender = local.cognito && var.user_pool.email == null && var.warn_on_default_email_sender
+}
+
+# Cognito's default sender emails at most 50 messages a day per account (invitations, resends,
+# password resets): AWS: "Quotas in Amazon Cognito",
+# https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html, and "Email settings for Amazon
+# Cognito user pools" ("For typical production environments, the default email limit is below the
+# required delivery volume"), https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-email.html.
+# A warning, not an error: a new deployment usually starts on it while the SES identity is verified.
+check "invitation_email_sender" {
+  assert {
+    condition     = !local.warn_about_default_email_sender
+    error_message = "The user pool ${var.name}-workforce sends invitations from Cognito's default sender, which emails at most 50 messages a day per AWS account (more invitations fail with LimitExceededException) and which AWS does not size for production. Set user_pool.email to a verified Amazon SES identity (see the README's deployment steps), or warn_on_default_email_sender = false where 50 emails a day are enough."
+  }
 }
 
 resource "aws_cognito_user_pool" "this" {
@@ -171,12 +186,18 @@ resource "aws_cognito_user_group" "team" {
   user_pool_id = aws_cognito_user_pool.this[0].id
 }
 
+# Not encrypted with the module's key: Cognito delivers logs only to a log group without one. AWS:
+# Amazon Cognito API Reference, "CloudWatchLogsConfigurationType" (LogGroupArn: "The log group must not
+# be encrypted with Key Management Service"),
+# https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CloudWatchLogsConfigurationType.html
+# CloudWatch Logs still encrypts it at rest with its own keys ("Encrypt log data in CloudWatch Logs using
+# AWS KMS", https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
 resource "aws_cloudwatch_log_group" "user_activity" {
+  #checkov:skip=CKV_AWS_158:Cognito refuses a KMS-encrypted log group: "The log group must not be encrypted with Key Management Service" (Cognito API Reference, CloudWatchLogsConfigurationType).
   count = local.cognito && var.activity_logs_enabled ? 1 : 0
 
   name              = local.user_activity_log_group_name
   retention_in_days = var.log_retention_in_days
-  kms_key_id        = local.kms_key_arn
   tags              = var.tags
 }
 
@@ -195,7 +216,13 @@ resource "aws_cognito_log_delivery_configuration" "this" {
     }
   }
 
-  # User activity (sign-ins and their risk decisions) exists only with threat protection (PLUS).
+  # User activity (sign-ins and their risk decisions) is threat-protection activity of PLUS pools: AWS:
+  # Amazon Cognito API Reference, "LogConfigurationType" (userAuthEvents: "threat-protection user
+  # activity in user pools with the Plus feature plan"),
+  # https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_LogConfigurationType.html,
+  # and "SetLogDeliveryConfiguration" (user-activity logs "when threat protection is active"). Threat
+  # protection needs user_pool.tier = "PLUS" (validated), so this is never sent on ESSENTIALS or LITE,
+  # where Cognito answers FeatureUnavailableInTierException.
   dynamic "log_configurations" {
     for_each = local.threat_protection ? [1] : []
 

@@ -4,10 +4,11 @@ locals {
   create_kms_key = local.needs_kms && var.kms_key_arn == null
   kms_key_arn    = var.kms_key_arn != null ? var.kms_key_arn : try(aws_kms_key.this[0].arn, null)
 
+  # The log groups encrypted with the key. Not the user pool's activity log group: Cognito refuses an
+  # encrypted one (see aws_cloudwatch_log_group.user_activity).
   log_group_names = compact([
     local.cognito ? local.bootstrap_log_group_name : "",
     local.create_web_acl ? local.waf_log_group_name : "",
-    local.cognito && var.activity_logs_enabled ? local.user_activity_log_group_name : "",
   ])
 }
 

@@ -83,8 +83,9 @@ variable "user_pool" {
     name or verified email, and must use an authenticator app (TOTP) as second factor.
     `tier`: LITE, ESSENTIALS or PLUS. `advanced_security_mode` (threat protection): OFF, AUDIT or
     ENFORCED; anything but OFF needs the PLUS tier. `deletion_protection`: refuse to delete the pool
-    (turn it off before destroying). `email`: send from your SES identity instead of Cognito's
-    default sender (limited to 50 emails a day).
+    (turn it off before destroying). `email`: send from your verified SES identity (`source_arn`, an
+    `arn:aws:ses:<region>:<account>:identity/...`) instead of Cognito's default sender, which emails
+    at most 50 messages a day per AWS account.
   EOT
   type = object({
     tier                   = optional(string, "ESSENTIALS")
@@ -142,6 +143,12 @@ variable "user_pool" {
     condition     = var.user_pool.email == null ? true : can(regex("^arn:aws[a-z-]*:ses:", var.user_pool.email.source_arn))
     error_message = "user_pool.email.source_arn must be the ARN of a verified SES identity."
   }
+}
+
+variable "warn_on_default_email_sender" {
+  description = "Warn at plan time (a `check`) while the user pool sends invitations from Cognito's default sender, which emails at most 50 messages a day per AWS account, instead of your SES identity (`user_pool.email`). Turn it off where that is enough, such as a local emulator."
+  type        = bool
+  default     = true
 }
 
 variable "app_client" {
@@ -209,7 +216,7 @@ variable "invitation" {
 }
 
 variable "activity_logs_enabled" {
-  description = "Deliver the user pool's logs to a CloudWatch log group: message delivery errors on every tier, and user activity (sign-ins, risk decisions) when threat protection is on (PLUS tier)."
+  description = "Deliver the user pool's logs to a CloudWatch log group: message delivery errors on every tier, and user activity (sign-ins, risk decisions) when threat protection is on (PLUS tier). The group is not encrypted with the module's KMS key: Cognito refuses a KMS-encrypted log group."
   type        = bool
   default     = true
 }

@@ -11,7 +11,12 @@ resource "aws_sagemaker_workforce" "this" {
     for_each = local.cognito ? [1] : []
 
     content {
-      user_pool = aws_cognito_user_pool.this[0].id
+      # Taken from the domain, so that the workforce is created after it and destroyed before it: a
+      # Cognito workforce's pool needs a domain. AWS: Amazon SageMaker Developer Guide, "Create a Private
+      # Workforce (Amazon Cognito Console)" ("User pools require a domain"),
+      # https://docs.aws.amazon.com/sagemaker/latest/dg/sms-workforce-create-private-cognito.html; the AWS
+      # provider's own example and acceptance tests for aws_sagemaker_workforce do the same.
+      user_pool = aws_cognito_user_pool_domain.this[0].user_pool_id
       client_id = aws_cognito_user_pool_client.this[0].id
     }
   }

@@ -36,6 +36,7 @@ class RowResult:
     outcome: Outcome
     changes: tuple[str, ...] = ()
     message: str = ""
+    emailed: bool = False  # an invitation was emailed for this row
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Step:
     planned: str
     done: str
     write: Callable[[], object]
+    emails: bool = False  # Cognito emails an invitation (so the daily email quota can refuse it)
 
 
 def describe(error: Exception) -> str:
@@ -82,12 +84,16 @@ def _teams_text(ctx: Context, groups: Iterable[str], among: Sequence[str] | None
 def _carry_out(
     ctx: Context, target: Target, username: str, steps: Sequence[Step], note: str = ""
 ) -> RowResult:
-    def result(outcome: Outcome, changes: Iterable[str], message: str) -> RowResult:
-        return RowResult(target.line, target.email, username, outcome, tuple(changes), message)
+    """Makes the writes in order. An emailing step comes first, so when the daily email quota refuses
+    it (EmailQuotaReachedError, which stops the whole run) the row is still untouched."""
+
+    def result(outcome: Outcome, changes: Iterable[str], message: str, emailed: bool = False) -> RowResult:
+        return RowResult(target.line, target.email, username, outcome, tuple(changes), message, emailed)
 
     if ctx.dry_run:
         return result(Outcome.PLANNED, (step.planned for step in steps), note)
     done: list[str] = []
+    emailed = False
     for step in steps:
         try:
             step.write()
@@ -95,9 +101,10 @@ def _carry_out(
             message = f"could not {step.planned}: {describe(error)}"
             if done:
                 message += "; run the same command again to finish"
-            return result(Outcome.FAILED, done, message)
+            return result(Outcome.FAILED, done, message, emailed)
         done.append(step.done)
-    return result(Outcome.SUCCEEDED, done, note)
+        emailed = emailed or step.emails
+    return result(Outcome.SUCCEEDED, done, note, emailed)
 
 
 def _skip(target: Target, username: str | None, reason: str) -> RowResult:
@@ -132,6 +139,7 @@ def invite(ctx: Context, target: Target) -> RowResult:
                 planned=f"create user {username} (Cognito emails the invitation)",
                 done=f"created user {username}, invitation emailed",
                 write=functools.partial(d.create, target.email, target.name),
+                emails=True,
             )
         )
     for group in missing:
@@ -154,6 +162,7 @@ def resend(ctx: Context, target: Target) -> RowResult:
         planned="resend the invitation (Cognito emails a new temporary password)",
         done="invitation resent",
         write=functools.partial(ctx.directory.resend_invitation, worker.username),
+        emails=True,
     )
     return _carry_out(ctx, target, worker.username, [step])
 

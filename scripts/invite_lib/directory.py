@@ -78,6 +78,15 @@ class Worker:
         )
 
 
+class EmailQuotaReachedError(Exception):
+    """Cognito refused to email an invitation: the daily email quota of its default sender is used up.
+
+    AWS: "Quotas in Amazon Cognito" (50 email messages a day per account with the default email
+    feature, reset daily at 09:00 UTC), https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html;
+    Cognito answers LimitExceededException. Every further invitation would be refused too.
+    """
+
+
 class AmbiguousEmailError(Exception):
     def __init__(self, email: str, usernames: list[str]) -> None:
         super().__init__(
@@ -193,24 +202,26 @@ class Directory:
         if self._by_username is not None and username in self._by_username:
             self._by_username[username] = change(self._by_username[username])
 
+    def _invite(self, **kwargs: Any) -> dict[str, Any]:
+        """AdminCreateUser with the invitation emailed; the quota's refusal becomes EmailQuotaReachedError."""
+        try:
+            return self._call("admin_create_user", DesiredDeliveryMediums=["EMAIL"], **kwargs)
+        except ClientError as error:
+            if error_code(error) == "LimitExceededException":
+                raise EmailQuotaReachedError(str(error)) from error
+            raise
+
     def create(self, email: str, name: str | None) -> None:
         """Creates the user; Cognito generates the temporary password and emails the invitation."""
         attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
         if name:
             attributes.append({"Name": "name", "Value": name})
-        user = self._call(
-            "admin_create_user",
-            Username=username_for(email),
-            UserAttributes=attributes,
-            DesiredDeliveryMediums=["EMAIL"],
-        )["User"]
+        user = self._invite(Username=username_for(email), UserAttributes=attributes)["User"]
         if self._by_username is not None:
             self._by_username[user["Username"]] = replace(Worker.from_cognito(user), groups=frozenset())
 
     def resend_invitation(self, username: str) -> None:
-        self._call(
-            "admin_create_user", Username=username, MessageAction="RESEND", DesiredDeliveryMediums=["EMAIL"]
-        )
+        self._invite(Username=username, MessageAction="RESEND")
 
     def add_to_group(self, username: str, group: str) -> None:
         self._call("admin_add_user_to_group", Username=username, GroupName=group)

@@ -19,13 +19,20 @@ What moto lacks or gets wrong:
   attributes and groups; AWS keeps the user, re-sends the invitation (with a new temporary password when
   one is given) and refuses a user who no longer waits for a first sign-in.
 * ``TagResource``, ``UntagResource`` and ``ListTagsForResource`` for user pools are missing.
-* ``SetLogDeliveryConfiguration`` and ``GetLogDeliveryConfiguration`` are missing.
+* ``AdminCreateUser`` emails invitations without limit; AWS's default sender (``COGNITO_DEFAULT``)
+  sends at most 50 emails a day per account and region and then refuses with
+  ``LimitExceededException``. The quota is settable through ``PUT /_moto_ext/cognito/email-quota``
+  (``{"emails_per_day": N}``) so that tests reach it cheaply; a reset restores 50.
+* ``SetLogDeliveryConfiguration`` and ``GetLogDeliveryConfiguration`` are missing; AWS refuses a log
+  group encrypted with a KMS key and user-activity logs (``userAuthEvents``) outside the ``PLUS`` plan.
 """
 
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 
 import botocore.session
@@ -36,8 +43,9 @@ from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 from moto.logs.models import logs_backends
+from werkzeug.wrappers import Request
 
-from moto_ext import patch
+from moto_ext import control, patch
 
 _UPDATE_POOL_KEEPS = frozenset({"UserPoolId", "UserPoolTags", "PoolName", "UserPoolTier"})
 _UPDATE_CLIENT_KEEPS = frozenset({"UserPoolId", "ClientId", "ClientName"})
@@ -120,6 +128,70 @@ def update_user_pool_client(
     return client
 
 
+# AWS: Amazon Cognito Developer Guide, "Quotas in Amazon Cognito" (resource quotas: "Email messages
+# sent daily per AWS account", 50, not adjustable; it "applies only if you are using the default email
+# feature" and "resets daily at 0900 UTC"), https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html,
+# and "Email settings for Amazon Cognito user pools" (AdminCreateUser sends the invitation email),
+# https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-email.html. Every quota on that
+# page is per account and Region.
+DEFAULT_EMAILS_PER_DAY = 50
+_QUOTA_DAY_STARTS = timedelta(hours=9)
+# Assumption: the API reference lists no error for the quota; this code and message are what Cognito
+# answers in public reports of the limit.
+_EMAIL_LIMIT_MESSAGE = (
+    "Exceeded daily email limit for the operation or the account. If a higher limit is required, please "
+    "configure your user pool to use your own Amazon SES configuration for sending email."
+)
+
+
+class DefaultSenderQuota:
+    """Emails sent today by Cognito's default sender, per account and region."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.emails_per_day = DEFAULT_EMAILS_PER_DAY
+        self._sent: dict[tuple[str, str, date], int] = {}
+
+    def reset(self, emails_per_day: int = DEFAULT_EMAILS_PER_DAY) -> None:
+        with self._lock:
+            self.emails_per_day = emails_per_day
+            self._sent.clear()
+
+    def take(self, account_id: str, region: str) -> tuple[str, str, date]:
+        """Count one email, or refuse it when today's quota is used up."""
+        day = (utcnow() - _QUOTA_DAY_STARTS).date()
+        key = (account_id, region, day)
+        with self._lock:
+            if self._sent.get(key, 0) >= self.emails_per_day:
+                raise JsonRESTError("LimitExceededException", _EMAIL_LIMIT_MESSAGE)
+            self._sent[key] = self._sent.get(key, 0) + 1
+        return key
+
+    def give_back(self, key: tuple[str, str, date]) -> None:
+        """The request that took the email failed for another reason: nothing was sent."""
+        with self._lock:
+            self._sent[key] -= 1
+
+
+DEFAULT_SENDER_QUOTA = DefaultSenderQuota()
+
+
+def emails_invitation(pool: Any, message_action: str | None, mediums: list[str] | None) -> bool:
+    """Whether AdminCreateUser has Cognito's default sender email an invitation (SMS is the default)."""
+    configuration = pool.extended_config.get("EmailConfiguration") or {}
+    default_sender = configuration.get("EmailSendingAccount", "COGNITO_DEFAULT") == "COGNITO_DEFAULT"
+    return default_sender and message_action != "SUPPRESS" and "EMAIL" in (mediums or [])
+
+
+def _set_email_quota(request: Request, _groups: dict[str, str]) -> Mapping[str, Any]:
+    body = request.get_json(silent=True)
+    count = body.get("emails_per_day") if isinstance(body, dict) else None
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise ValueError('the body must be {"emails_per_day": <a whole number >= 0>}')
+    DEFAULT_SENDER_QUOTA.reset(count)
+    return {"emails_per_day": count}
+
+
 def _pool_by_arn(backend: Any, arn: str) -> Any:
     for pool in backend.user_pools.values():
         if pool.arn == arn:
@@ -127,24 +199,48 @@ def _pool_by_arn(backend: Any, arn: str) -> Any:
     raise _not_found(f"User pool {arn} does not exist.")
 
 
-def _validate_log_configurations(account_id: str, region: str, configurations: Any) -> list[dict[str, Any]]:
+def _validate_log_configurations(
+    account_id: str, region: str, pool: Any, configurations: Any
+) -> list[dict[str, Any]]:
     if not isinstance(configurations, list):
         raise _invalid("LogConfigurations must be a list.")
+    tier = pool.extended_config.get("UserPoolTier") or POOL_DEFAULTS["UserPoolTier"]
     for configuration in configurations:
         source, level = configuration.get("EventSource"), configuration.get("LogLevel")
         if source not in _EVENT_SOURCE_LEVELS:
             raise _invalid(f"EventSource must be one of {', '.join(_EVENT_SOURCE_LEVELS)}.")
         if level != _EVENT_SOURCE_LEVELS[source]:
             raise _invalid(f"LogLevel for EventSource {source} must be {_EVENT_SOURCE_LEVELS[source]}.")
+        # AWS: Amazon Cognito API Reference, "LogConfigurationType" (EventSource: userAuthEvents are
+        # "threat-protection user activity in user pools with the Plus feature plan"),
+        # https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_LogConfigurationType.html;
+        # SetLogDeliveryConfiguration lists FeatureUnavailableInTierException for a feature the plan lacks.
+        if source == "userAuthEvents" and tier != "PLUS":
+            raise JsonRESTError(
+                "FeatureUnavailableInTierException",
+                f"EventSource userAuthEvents needs the PLUS feature plan, not {tier}.",
+            )
         destinations = [name for name in _DESTINATIONS if configuration.get(name)]
         if len(destinations) != 1:
             raise _invalid("Each log configuration needs exactly one destination.")
         group_arn = (configuration.get("CloudWatchLogsConfiguration") or {}).get("LogGroupArn")
         if group_arn:
-            group_name = group_arn.split(":log-group:", 1)[-1].removesuffix(":*")
-            if group_name not in logs_backends[account_id][region].groups:
-                raise _invalid(f"Log group {group_arn} does not exist.")
+            _check_log_group(logs_backends[account_id][region], group_arn)
     return [dict(configuration) for configuration in configurations]
+
+
+def _check_log_group(logs: Any, group_arn: str) -> None:
+    group = logs.groups.get(group_arn.split(":log-group:", 1)[-1].removesuffix(":*"))
+    if group is None:
+        raise _invalid(f"Log group {group_arn} does not exist.")
+    # AWS: Amazon Cognito API Reference, "CloudWatchLogsConfigurationType" (LogGroupArn: "The log group
+    # must not be encrypted with Key Management Service"),
+    # https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CloudWatchLogsConfigurationType.html
+    if group.kms_key_id:
+        raise _invalid(
+            f"Log group {group_arn} is encrypted with a Key Management Service key ({group.kms_key_id}); "
+            "the log group must not be encrypted with Key Management Service."
+        )
 
 
 _installed = False
@@ -188,6 +284,21 @@ def install() -> None:  # noqa: PLR0915 - one place that wires every patch
             user.password = temporary_password
         user.last_modified_date = utcnow()
         return user
+
+    response_admin_create_user = CognitoIdpResponse.admin_create_user
+
+    def admin_create_user_within_email_quota(self: Any) -> Any:
+        pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+        if not emails_invitation(
+            pool, self._get_param("MessageAction"), self._get_param("DesiredDeliveryMediums")
+        ):
+            return response_admin_create_user(self)
+        taken = DEFAULT_SENDER_QUOTA.take(self.current_account, self.region)
+        try:
+            return response_admin_create_user(self)
+        except Exception:
+            DEFAULT_SENDER_QUOTA.give_back(taken)
+            raise
 
     delete_user_pool = CognitoIdpBackend.delete_user_pool
 
@@ -254,7 +365,7 @@ def install() -> None:  # noqa: PLR0915 - one place that wires every patch
         user_pool_id = self._get_param("UserPoolId")
         pool = self.backend.describe_user_pool(user_pool_id)
         configurations = _validate_log_configurations(
-            self.current_account, self.region, self._get_param("LogConfigurations")
+            self.current_account, self.region, pool, self._get_param("LogConfigurations")
         )
         pool.log_configurations = configurations
         return ActionResult(
@@ -278,9 +389,12 @@ def install() -> None:  # noqa: PLR0915 - one place that wires every patch
     patch(CognitoIdpUserPool, "update_extended_config", pool_update_extended_config)
     patch(CognitoIdpUserPool, "to_json", user_pool_to_json)
     patch(CognitoIdpUserPoolClient, "__init__", user_pool_client_init)
+    patch(CognitoIdpResponse, "admin_create_user", admin_create_user_within_email_quota)
     patch(CognitoIdpResponse, "tag_resource", tag_resource)
     patch(CognitoIdpResponse, "untag_resource", untag_resource)
     patch(CognitoIdpResponse, "list_tags_for_resource", list_tags_for_resource)
     patch(CognitoIdpResponse, "set_log_delivery_configuration", set_log_delivery_configuration)
     patch(CognitoIdpResponse, "get_log_delivery_configuration", get_log_delivery_configuration)
+    control.register_route("PUT", "cognito/email-quota", _set_email_quota)
+    control.on_reset(DEFAULT_SENDER_QUOTA.reset)
     _installed = True

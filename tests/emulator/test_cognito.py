@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import urllib.error
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -240,6 +242,59 @@ class TestLogDelivery:
 
         assert error_code(raised) == "ResourceNotFoundException"
 
+    def test_a_kms_encrypted_log_group_is_refused(
+        self, cognito: Any, pool: dict[str, Any], emulator: Emulator
+    ) -> None:
+        # Given a log group encrypted with a customer managed key
+        key = emulator.client("kms").create_key()["KeyMetadata"]["Arn"]
+        name = f"/aws/vendedlogs/cognito/{unique('pool')}"
+        logs = emulator.client("logs")
+        logs.create_log_group(logGroupName=name, kmsKeyId=key)
+        arn = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["arn"]
+        configuration = {
+            "LogLevel": "ERROR",
+            "EventSource": "userNotification",
+            "CloudWatchLogsConfiguration": {"LogGroupArn": arn},
+        }
+
+        # When / Then
+        with pytest.raises(ClientError) as raised:
+            cognito.set_log_delivery_configuration(UserPoolId=pool["Id"], LogConfigurations=[configuration])
+
+        assert error_code(raised) == "InvalidParameterException"
+        assert "Key Management Service" in raised.value.response["Error"]["Message"]
+        got = cognito.get_log_delivery_configuration(UserPoolId=pool["Id"])["LogDeliveryConfiguration"]
+        assert got["LogConfigurations"] == []
+
+    def test_user_activity_needs_the_plus_plan(
+        self, cognito: Any, pool: dict[str, Any], log_group_arn: str
+    ) -> None:
+        configuration = {
+            "LogLevel": "INFO",
+            "EventSource": "userAuthEvents",
+            "CloudWatchLogsConfiguration": {"LogGroupArn": log_group_arn},
+        }
+
+        with pytest.raises(ClientError) as raised:
+            cognito.set_log_delivery_configuration(UserPoolId=pool["Id"], LogConfigurations=[configuration])
+
+        assert error_code(raised) == "FeatureUnavailableInTierException"
+
+    def test_user_activity_on_plus(self, cognito: Any, log_group_arn: str) -> None:
+        plus = cognito.create_user_pool(
+            PoolName=unique("pool"), UserPoolTier="PLUS", UserPoolAddOns={"AdvancedSecurityMode": "AUDIT"}
+        )["UserPool"]
+        configuration = {
+            "LogLevel": "INFO",
+            "EventSource": "userAuthEvents",
+            "CloudWatchLogsConfiguration": {"LogGroupArn": log_group_arn},
+        }
+
+        cognito.set_log_delivery_configuration(UserPoolId=plus["Id"], LogConfigurations=[configuration])
+
+        got = cognito.get_log_delivery_configuration(UserPoolId=plus["Id"])["LogDeliveryConfiguration"]
+        assert got["LogConfigurations"] == [configuration]
+
 
 class TestDomains:
     def test_domain_of_another_pool_is_refused(self, cognito: Any, pool: dict[str, Any]) -> None:
@@ -327,3 +382,78 @@ class TestResendInvitation:
             cognito.admin_create_user(UserPoolId=pool_id, Username="nobody", MessageAction="RESEND")
 
         assert error_code(raised) == "UserNotFoundException"
+
+
+class TestDefaultEmailQuota:
+    """Cognito's default sender emails at most 50 messages a day per account and region."""
+
+    @staticmethod
+    def invite(cognito: Any, pool_id: str, username: str, **settings: Any) -> Any:
+        return cognito.admin_create_user(
+            UserPoolId=pool_id,
+            Username=username,
+            UserAttributes=[{"Name": "email", "Value": f"{username}@example.com"}],
+            DesiredDeliveryMediums=["EMAIL"],
+            **settings,
+        )
+
+    def test_the_fifty_first_invitation_of_the_day_is_refused(self, emulator_clean: Emulator) -> None:
+        # Given 50 invitations emailed today by the default sender
+        cognito = emulator_clean.client("cognito-idp")
+        pool_id = cognito.create_user_pool(PoolName=unique("pool"))["UserPool"]["Id"]
+        for number in range(50):
+            self.invite(cognito, pool_id, f"w-{number}")
+
+        # When
+        with pytest.raises(ClientError) as raised:
+            self.invite(cognito, pool_id, "w-50")
+
+        # Then nothing was created
+        assert error_code(raised) == "LimitExceededException"
+        assert "daily email limit" in raised.value.response["Error"]["Message"]
+        with pytest.raises(ClientError) as missing:
+            cognito.admin_get_user(UserPoolId=pool_id, Username="w-50")
+        assert error_code(missing) == "UserNotFoundException"
+
+    def test_resending_counts_and_the_quota_is_shared_by_the_accounts_pools(
+        self, emulator: Emulator, cognito_email_quota: Callable[[int], None]
+    ) -> None:
+        cognito_email_quota(2)
+        cognito = emulator.client("cognito-idp")
+        first = cognito.create_user_pool(PoolName=unique("pool"))["UserPool"]["Id"]
+        second = cognito.create_user_pool(PoolName=unique("pool"))["UserPool"]["Id"]
+        self.invite(cognito, first, "w-1")
+        self.invite(cognito, first, "w-1", MessageAction="RESEND")
+
+        with pytest.raises(ClientError) as raised:
+            self.invite(cognito, second, "w-2")
+
+        assert error_code(raised) == "LimitExceededException"
+
+    def test_suppressed_sms_and_ses_invitations_do_not_count(
+        self, emulator: Emulator, cognito_email_quota: Callable[[int], None]
+    ) -> None:
+        cognito_email_quota(0)
+        cognito = emulator.client("cognito-idp")
+        default = cognito.create_user_pool(PoolName=unique("pool"))["UserPool"]["Id"]
+        ses = cognito.create_user_pool(
+            PoolName=unique("pool"),
+            EmailConfiguration={
+                "EmailSendingAccount": "DEVELOPER",
+                "SourceArn": "arn:aws:ses:us-east-1:123456789012:identity/labeling@example.com",
+            },
+        )["UserPool"]["Id"]
+
+        self.invite(cognito, default, "w-suppressed", MessageAction="SUPPRESS")
+        cognito.admin_create_user(UserPoolId=default, Username="w-sms")
+        self.invite(cognito, ses, "w-ses")
+
+        users = {user["Username"] for user in cognito.list_users(UserPoolId=default)["Users"]}
+        assert users == {"w-suppressed", "w-sms"}
+        assert cognito.admin_get_user(UserPoolId=ses, Username="w-ses")["Username"] == "w-ses"
+
+    def test_a_quota_that_is_not_a_count_is_refused(self, emulator_clean: Emulator) -> None:
+        with pytest.raises(urllib.error.HTTPError) as raised:
+            emulator_clean.set_cognito_email_quota(-1)
+
+        assert raised.value.code == 400

@@ -163,6 +163,7 @@ def gt(emulator_clean: Emulator) -> GroundTruth:
         "ClientId"
     ]
     cognito.create_group(UserPoolId=pool, GroupName="labelers")
+    cognito.create_user_pool_domain(UserPoolId=pool, Domain="labeling-job-workers")
     sagemaker.create_workforce(WorkforceName="workers", CognitoConfig={"UserPool": pool, "ClientId": client})
     team = sagemaker.create_workteam(
         WorkteamName="labelers",

@@ -51,11 +51,17 @@ resource "aws_cognito_user_group" "labelers" {
   user_pool_id = aws_cognito_user_pool.this.id
 }
 
+resource "aws_cognito_user_pool_domain" "this" {
+  domain       = "provider-check"
+  user_pool_id = aws_cognito_user_pool.this.id
+}
+
 resource "aws_sagemaker_workforce" "this" {
   workforce_name = "provider-check"
   cognito_config {
     client_id = aws_cognito_user_pool_client.this.id
-    user_pool = aws_cognito_user_pool.this.id
+    # A Cognito workforce needs the pool's domain: taking the pool from it orders the two.
+    user_pool = aws_cognito_user_pool_domain.this.user_pool_id
   }
   source_ip_config {
     cidrs = var.cidrs

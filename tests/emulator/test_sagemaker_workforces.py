@@ -58,6 +58,7 @@ def pool(emulator_clean: Emulator) -> Pool:
     groups = ("labelers", "reviewers")
     for group in groups:
         cognito.create_group(UserPoolId=pool_id, GroupName=group)
+    cognito.create_user_pool_domain(UserPoolId=pool_id, Domain=unique("workers"))
     return Pool(pool_id, client_id, groups)
 
 
@@ -140,6 +141,27 @@ def test_a_cognito_config_must_name_an_existing_pool_and_app_client(
     code, message = error_of(raised)
     assert code == "ValidationException"
     assert expected in message
+    assert sagemaker.list_workforces()["Workforces"] == []
+
+
+def test_a_cognito_pool_without_a_domain_is_refused(emulator_clean: Emulator, sagemaker: Any) -> None:
+    # Given a pool and app client, but no domain for the pool
+    cognito = emulator_clean.client("cognito-idp")
+    pool_id = cognito.create_user_pool(PoolName=unique("workers"))["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="portal")["UserPoolClient"][
+        "ClientId"
+    ]
+
+    # When
+    with pytest.raises(ClientError) as raised:
+        sagemaker.create_workforce(
+            WorkforceName="wf", CognitoConfig={"UserPool": pool_id, "ClientId": client_id}
+        )
+
+    # Then
+    code, message = error_of(raised)
+    assert code == "ValidationException"
+    assert f"The Cognito user pool {pool_id} has no domain" in message
     assert sagemaker.list_workforces()["Workforces"] == []
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -50,3 +51,25 @@ def test_invite_list_disable_and_remove_against_the_emulator(local_env: str, cli
     assert removed.result("ana@example.com")["outcome"] == "succeeded"
     workers = listed.json()["workers"]
     assert [(w["email"], w["status"], w["teams"]) for w in workers] == [("li@example.com", "disabled", [])]
+
+
+def test_the_emulators_daily_email_quota_stops_a_run_and_the_next_day_finishes_it(
+    cognito_email_quota: Callable[[int], None], local_env: str, cli: Any, csv_file: Any
+) -> None:
+    # Given Cognito's default sender has two emails left today
+    cognito_email_quota(2)
+    path = csv_file(CSV + "kim@example.com,labelers,Kim\n")
+
+    # When three workers are invited, then again on the next day (a new quota)
+    stopped = cli("--env", local_env, "--csv", path, "--json")
+    cognito_email_quota(50)
+    finished = cli("--env", local_env, "--csv", path, "--json")
+
+    # Then
+    assert stopped.code == 4, stopped.out + stopped.err
+    assert stopped.json()["message"] == (
+        "daily email quota reached: 2 invited, 1 left; run the same command again later or configure SES"
+    )
+    assert finished.code == 0, finished.out
+    assert finished.json()["summary"] == {"succeeded": 1, "skipped": 2, "failed": 0, "planned": 0}
+    assert finished.result("kim@example.com")["changes"][0].endswith("invitation emailed")

@@ -398,6 +398,7 @@ class PipelineStack:
             app = cognito.create_user_pool_client(UserPoolId=pool, ClientName="portal")["UserPoolClient"][
                 "ClientId"
             ]
+            cognito.create_user_pool_domain(UserPoolId=pool, Domain=f"pipeline-tests-{uuid.uuid4().hex[:12]}")
             sagemaker.create_workforce(
                 WorkforceName="private", CognitoConfig={"UserPool": pool, "ClientId": app}
             )

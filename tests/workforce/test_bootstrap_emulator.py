@@ -53,6 +53,7 @@ def create_emulated(emulator: Any) -> Emulated:
     cognito = emulator.client("cognito-idp")
     sagemaker = emulator.client("sagemaker")
     pool = create_workforce_pool(cognito)
+    cognito.create_user_pool_domain(UserPoolId=pool.user_pool_id, Domain=f"{WORKFORCE}-workers")
     sagemaker.create_workforce(
         WorkforceName=WORKFORCE, CognitoConfig={"UserPool": pool.user_pool_id, "ClientId": pool.client_id}
     )

@@ -78,6 +78,8 @@ mock_provider "aws" {
 variables {
   name               = "wf-test"
   lambda_package_dir = "tests/fixtures"
+  # A failed check fails a test run: the runs that test the check turn it on.
+  warn_on_default_email_sender = false
   teams = {
     boxes  = { description = "Bounding boxes", notifications = true }
     review = { description = "Reviewers" }
@@ -87,6 +89,21 @@ variables {
     { email = "bo@example.com", teams = ["review"], username = "bo" },
   ]
   app_client = { extra_callback_urls = ["https://tools.example.com/cb"] }
+}
+
+run "the_workforce_is_created_after_the_user_pool_domain" {
+  command = plan
+
+  # First, on an empty state: a plan of the workforce alone holds exactly what it depends on, and the
+  # domain must be among it.
+  plan_options {
+    target = [aws_sagemaker_workforce.this]
+  }
+
+  assert {
+    condition     = length(aws_cognito_user_pool_domain.this) == 1
+    error_message = "The workforce must depend on the user pool's domain: SageMaker needs a Cognito workforce's pool to have a domain."
+  }
 }
 
 run "creates_the_cognito_workforce" {
@@ -385,8 +402,12 @@ run "activity_logs_follow_the_tier" {
     error_message = "Tier, threat protection and deletion protection follow var.user_pool."
   }
   assert {
-    condition     = aws_cloudwatch_log_group.user_activity[0].kms_key_id == aws_kms_key.this[0].arn && aws_cloudwatch_log_group.user_activity[0].retention_in_days == 365
-    error_message = "Activity logs go to an encrypted log group with retention."
+    condition     = aws_cloudwatch_log_group.user_activity[0].kms_key_id == null && aws_cloudwatch_log_group.user_activity[0].retention_in_days == 365
+    error_message = "Activity logs go to a log group with retention and no KMS key: Cognito refuses a KMS-encrypted log group (CloudWatchLogsConfigurationType)."
+  }
+  assert {
+    condition     = !contains(local.log_group_names, aws_cloudwatch_log_group.user_activity[0].name) && contains(local.log_group_names, aws_cloudwatch_log_group.bootstrap[0].name)
+    error_message = "The key policy lets CloudWatch Logs encrypt the bootstrap's log group, not the unencrypted activity log group."
   }
 }
 
@@ -396,6 +417,61 @@ run "essentials_tier_logs_delivery_errors_only" {
   assert {
     condition     = [for c in aws_cognito_log_delivery_configuration.this[0].log_configurations : c.event_source] == ["userNotification"]
     error_message = "Without threat protection only message delivery errors can be logged."
+  }
+  assert {
+    condition     = aws_cloudwatch_log_group.user_activity[0].kms_key_id == null
+    error_message = "The activity log group has no KMS key on any tier."
+  }
+}
+
+run "plus_tier_without_threat_protection_logs_delivery_errors_only" {
+  command = plan
+
+  variables {
+    user_pool = { tier = "PLUS", advanced_security_mode = "OFF" }
+  }
+
+  assert {
+    condition     = [for c in aws_cognito_log_delivery_configuration.this[0].log_configurations : c.event_source] == ["userNotification"]
+    error_message = "userAuthEvents are threat-protection activity: without threat protection the PLUS tier logs delivery errors only."
+  }
+}
+
+run "the_default_email_sender_warns" {
+  command = plan
+
+  variables {
+    warn_on_default_email_sender = true
+  }
+
+  expect_failures = [check.invitation_email_sender]
+}
+
+run "an_ses_sender_does_not_warn" {
+  command = plan
+
+  variables {
+    warn_on_default_email_sender = true
+    user_pool = {
+      email = {
+        source_arn         = "arn:aws:ses:eu-west-1:123456789012:identity/labeling@example.com"
+        from_email_address = "Labeling <labeling@example.com>"
+      }
+    }
+  }
+
+  assert {
+    condition     = !local.warn_about_default_email_sender && aws_cognito_user_pool.this[0].email_configuration[0].email_sending_account == "DEVELOPER"
+    error_message = "With an SES identity the pool sends through SES and the check stays quiet."
+  }
+}
+
+run "the_warning_can_be_turned_off" {
+  command = plan
+
+  assert {
+    condition     = !local.warn_about_default_email_sender && aws_cognito_user_pool.this[0].email_configuration[0].email_sending_account == "COGNITO_DEFAULT"
+    error_message = "warn_on_default_email_sender = false (the file's setting) silences the check, as for the local emulator."
   }
 }
 

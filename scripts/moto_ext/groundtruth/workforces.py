@@ -39,12 +39,23 @@ def workforce_named(state: GroundTruthState, name: str) -> Workforce:
 
 
 def _check_cognito_config(backend: Any, config: Mapping[str, str]) -> None:
-    pool = cognitoidp_backends[backend.account_id][backend.region_name].user_pools.get(config["UserPool"])
+    cognito = cognitoidp_backends[backend.account_id][backend.region_name]
+    pool = cognito.user_pools.get(config["UserPool"])
     if pool is None:
         raise ValidationError(f"The Cognito user pool {config['UserPool']} does not exist.")
     if config["ClientId"] not in pool.clients:
         raise ValidationError(
             f"The app client {config['ClientId']} does not exist in Cognito user pool {config['UserPool']}."
+        )
+    # AWS: Amazon SageMaker Developer Guide, "Create a Private Workforce (Amazon Cognito Console)"
+    # ("User pools require a domain and an existing user group"),
+    # https://docs.aws.amazon.com/sagemaker/latest/dg/sms-workforce-create-private-cognito.html.
+    # Assumption: CreateWorkforce answers a ValidationException, as for its other Cognito checks; the
+    # guide gives no error text.
+    if not any(domain.user_pool_id == pool.id for domain in cognito.user_pool_domains.values()):
+        raise ValidationError(
+            f"The Cognito user pool {pool.id} has no domain: create one with CreateUserPoolDomain before "
+            "the workforce."
         )
 
 

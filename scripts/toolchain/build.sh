@@ -29,19 +29,20 @@ if [[ "$what" == chosen ]]; then
   esac
 fi
 [[ "$what" == all || "$what" == lint ]] || { log "usage: build.sh CACHE_DIR [chosen|lint]"; exit 2; }
-command -v go >/dev/null || {
+mkdir -p "$bin" "$cache/logs"
+export GOFLAGS="-buildvcs=false -trimpath"
+export CGO_ENABLED=0
+
+require_go() {
+  command -v go >/dev/null && return
   log "ERROR: 'go' is not installed; install Go $GO_MIN_VERSION+ (it builds the tools), or put tflint and terraform-config-inspect on the PATH"
   exit 1
 }
-mkdir -p "$bin" "$mirror" "$cache/logs"
-os=$(go env GOOS)
-arch=$(go env GOARCH)
-export GOFLAGS="-buildvcs=false -trimpath"
-export CGO_ENABLED=0
 
 timed_build() { # name, log file, command...
   local name=$1 logf=$2
   shift 2
+  require_go
   local start=$SECONDS
   log "building $name (first build on a machine takes minutes; later runs reuse the cache)"
   if ! /usr/bin/time -v "$@" >"$logf" 2>&1; then
@@ -59,6 +60,12 @@ module_dir() { # module@version -> extracted directory in the module cache
 }
 
 build_offline_toolchain() {
+  require_go
+  mkdir -p "$mirror"
+  local os arch
+  os=$(go env GOOS)
+  arch=$(go env GOARCH)
+
   # --- OpenTofu -------------------------------------------------------------------------------
   tofu_bin="$bin/tofu-$OPENTOFU_VERSION"
   if [[ ! -x "$tofu_bin" ]]; then
@@ -89,24 +96,31 @@ build_offline_toolchain() {
   ln -sf "$aws_bin" "$tofu_aws_dir/$(basename "$aws_bin")"
 }
 
+# With `lint`, a tool already on the PATH (say, installed by a CI setup action) is used as it is.
+wanted() { [[ "$what" == all ]] || ! command -v "$1" >/dev/null; }
+
 build_lint_tools() {
   # --- tflint ---------------------------------------------------------------------------------
   tflint_bin="$bin/tflint-$TFLINT_VERSION"
-  if [[ ! -x "$tflint_bin" ]]; then
-    GOBIN="$cache/gobin" timed_build "tflint $TFLINT_VERSION" "$cache/logs/tflint.log" \
-      go install -ldflags "-s -w" "github.com/terraform-linters/tflint@v$TFLINT_VERSION"
-    mv "$cache/gobin/tflint" "$tflint_bin"
+  if wanted tflint; then
+    if [[ ! -x "$tflint_bin" ]]; then
+      GOBIN="$cache/gobin" timed_build "tflint $TFLINT_VERSION" "$cache/logs/tflint.log" \
+        go install -ldflags "-s -w" "github.com/terraform-linters/tflint@v$TFLINT_VERSION"
+      mv "$cache/gobin/tflint" "$tflint_bin"
+    fi
+    ln -sf "tflint-$TFLINT_VERSION" "$bin/tflint"
   fi
-  ln -sf "tflint-$TFLINT_VERSION" "$bin/tflint"
 
   # --- terraform-config-inspect (reads module inputs/outputs for scripts/tfdocs.py) --------------
   inspect_bin="$bin/terraform-config-inspect-$TF_CONFIG_INSPECT_VERSION"
-  if [[ ! -x "$inspect_bin" ]]; then
-    GOBIN="$cache/gobin" timed_build "terraform-config-inspect" "$cache/logs/inspect.log" \
-      go install -ldflags "-s -w" "github.com/hashicorp/terraform-config-inspect@$TF_CONFIG_INSPECT_VERSION"
-    mv "$cache/gobin/terraform-config-inspect" "$inspect_bin"
+  if wanted terraform-config-inspect; then
+    if [[ ! -x "$inspect_bin" ]]; then
+      GOBIN="$cache/gobin" timed_build "terraform-config-inspect" "$cache/logs/inspect.log" \
+        go install -ldflags "-s -w" "github.com/hashicorp/terraform-config-inspect@$TF_CONFIG_INSPECT_VERSION"
+      mv "$cache/gobin/terraform-config-inspect" "$inspect_bin"
+    fi
+    ln -sf "terraform-config-inspect-$TF_CONFIG_INSPECT_VERSION" "$bin/terraform-config-inspect"
   fi
-  ln -sf "terraform-config-inspect-$TF_CONFIG_INSPECT_VERSION" "$bin/terraform-config-inspect"
 }
 
 # --- CLI configuration: providers come only from the mirror -------------------------------------

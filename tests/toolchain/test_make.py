@@ -146,3 +146,46 @@ def test_a_test_run_that_skipped_runs_fails(machine: Machine, tmp_path: Path) ->
     # Then the run fails: skipped runs were not tested
     assert result.returncode == 1
     assert f"FAIL tofu test {module}" in result.stdout
+
+
+def test_the_connected_path_builds_nothing_and_needs_no_go(machine: Machine) -> None:
+    # Given setup recorded the connected path, on a machine without Go
+    terraform = fake_cli(machine, "terraform")
+    record(machine, {"TOOLCHAIN_PATH": "connected", "TOOLCHAIN_TF": str(terraform)})
+
+    # When setup's build step runs
+    result = run(machine, "scripts/toolchain/build.sh", str(machine.cache))
+
+    # Then it builds nothing and succeeds
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert not (machine.cache / "bin").exists()
+
+
+def test_lint_tools_already_on_the_path_are_used_without_go(machine: Machine) -> None:
+    # Given tflint and terraform-config-inspect on the PATH (as CI's setup actions install them), no Go
+    machine.fake("tflint", "TFLint version 0.64.0")
+    machine.fake("terraform-config-inspect", "")
+
+    # When the lint tools are made ready
+    result = run(machine, "scripts/toolchain/build.sh", str(machine.cache), "lint")
+
+    # Then nothing is built
+    assert result.returncode == 0, result.stderr
+    assert "building" not in result.stderr
+    assert list((machine.cache / "bin").iterdir()) == []
+
+
+def test_missing_lint_tools_without_go_say_what_to_install(machine: Machine) -> None:
+    # Given neither lint tool nor Go
+    machine.bin.mkdir()
+
+    # When the lint tools are made ready
+    result = run(machine, "scripts/toolchain/build.sh", str(machine.cache), "lint")
+
+    # Then one line says what to install
+    assert result.returncode == 1
+    assert result.stderr == (
+        "[toolchain] ERROR: 'go' is not installed; install Go 1.26+ (it builds the tools), "
+        "or put tflint and terraform-config-inspect on the PATH\n"
+    )

@@ -23,6 +23,7 @@ TF := $(or $(TF),$(TOOLCHAIN_TF))
 export TF
 ifdef TOOLCHAIN_CLI_CONFIG
 export TF_CLI_CONFIG_FILE := $(TOOLCHAIN_CLI_CONFIG)
+export TOOLCHAIN_MIRROR := $(CACHE_DIR)/providers
 endif
 
 EMULATOR_HOST ?= 127.0.0.1
@@ -137,6 +138,16 @@ apply: check-tf check-env package ## init + apply for ENV
 	@scripts/env.sh "$(ENV)" apply
 destroy: check-tf check-venv check-env ## init + destroy for ENV
 	@scripts/env.sh "$(ENV)" destroy
+
+# Lock files with the registry's checksums for the platforms teams deploy from (README, "Lock files").
+LOCK_PLATFORMS := linux_amd64 linux_arm64 darwin_amd64 darwin_arm64
+
+.PHONY: providers-lock
+providers-lock: check-tf check-env ## Write envs/ENV/.terraform.lock.hcl from the public registry (connected path), to commit
+	@[[ -z "$(TOOLCHAIN_MIRROR)" ]] || { echo "error: providers-lock needs the public registry; run it where 'make setup' took the connected path"; exit 1; }
+	@$(TF) -chdir=envs/$(ENV) init -backend=false -input=false >/dev/null
+	@$(TF) -chdir=envs/$(ENV) providers lock $(addprefix -platform=,$(LOCK_PLATFORMS))
+	@echo "commit it (lock files are git-ignored until added): git add -f envs/$(ENV)/.terraform.lock.hcl"
 
 # --- demo and benchmarks ---------------------------------------------------------------------------
 .PHONY: demo demo-run

@@ -30,6 +30,7 @@ else
   fi
 fi
 
+"$repo/scripts/toolchain/lock_mirror.sh" "$dir"
 "$tf" -chdir="$dir" init "${init_args[@]}" >/dev/null
 case "$action" in
   plan) "$tf" -chdir="$dir" plan -input=false ;;

@@ -43,7 +43,7 @@ DISCOVERY_PATH = "/.well-known/terraform.json"
 KINDS = ("tofu", "terraform")
 PRODUCT = {"tofu": "OpenTofu", "terraform": "Terraform"}
 REGISTRY = {"tofu": "https://registry.opentofu.org", "terraform": "https://registry.terraform.io"}
-VERSION_LINE = re.compile(r"^(OpenTofu|Terraform) v(\d+)\.(\d+)\.(\d+)")
+VERSION_LINE = re.compile(r"^(OpenTofu|Terraform) v(\d+)\.(\d+)\.(\d+)", re.MULTILINE)
 
 
 class ChoiceError(Exception):
@@ -58,8 +58,7 @@ class Versions:
 
     @classmethod
     def load(cls, path: Path = HERE / "versions.env") -> Versions:
-        pairs = (line.split("=", 1) for line in path.read_text().splitlines() if re.match(r"^[A-Z_]+=", line))
-        return cls({key: value.strip() for key, value in pairs})
+        return cls(assignments(path))
 
     def minimum(self, kind: str) -> tuple[int, ...]:
         return parse_version(self.values[f"{kind.upper()}_MIN_VERSION"])
@@ -103,6 +102,14 @@ class Choice:
         return "\n".join(lines) + "\n"
 
 
+def assignments(path: Path) -> dict[str, str]:
+    """The KEY=VALUE lines of versions.env or toolchain.env; comments and other lines are skipped."""
+    if not path.is_file():
+        return {}
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if re.match(r"^[A-Z_]+=", line))
+    return {key: value.strip() for key, value in pairs}
+
+
 def parse_version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split("."))
 
@@ -121,7 +128,7 @@ def inspect(path: str) -> tuple[str, tuple[int, ...]] | str:
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"{path} does not run ({error})"
-    match = VERSION_LINE.match(result.stdout)
+    match = VERSION_LINE.search(result.stdout)
     if result.returncode != 0 or not match:
         first = (result.stdout or result.stderr).strip().splitlines()[:1]
         return f"{path} is not Terraform or OpenTofu (`version` printed {first[0] if first else 'nothing'!r})"
@@ -261,19 +268,11 @@ def choose(request: Request, versions: Versions) -> Choice:
     )
 
 
-def recorded(cache: Path) -> dict[str, str]:
-    path = cache / RECORD_NAME
-    if not path.is_file():
-        return {}
-    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if re.match(r"^[A-Z_]+=", line))
-    return {key: value for key, value in pairs}
-
-
 def clis_to_test(
     cache: Path, tf: str | None, path_env: str, versions: Versions
 ) -> tuple[list[Cli], list[str]]:
     """The chosen CLI, then one of each other kind this machine has; and notes on kinds left out."""
-    record = recorded(cache)
+    record = assignments(cache / RECORD_NAME)
     chosen_path = tf or record.get("TOOLCHAIN_TF")
     if not chosen_path:
         raise ChoiceError("error: no Terraform/OpenTofu has been chosen yet; run `make setup`")
@@ -325,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     for note in notes:
         print(note, file=sys.stderr)
     if args.json:
-        cli_config = recorded(args.cache).get("TOOLCHAIN_CLI_CONFIG")
+        cli_config = assignments(args.cache / RECORD_NAME).get("TOOLCHAIN_CLI_CONFIG")
         env = {"TF_CLI_CONFIG_FILE": cli_config} if cli_config else {}
         print(json.dumps({"clis": [{"kind": c.kind, "path": c.path} for c in clis], "env": env}))
     else:

@@ -32,7 +32,8 @@ def record(machine: Machine, values: dict[str, str]) -> None:
 
 
 def run(machine: Machine, *command: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("TF", "TF_CLI_CONFIG_FILE", "MAKEFLAGS")}
+    dropped = ("TF", "TF_CLI_CONFIG_FILE", "TOOLCHAIN_MIRROR", "MAKEFLAGS", "MAKELEVEL")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["PATH"] = f"{machine.bin}{os.pathsep}/usr/bin{os.pathsep}/bin"
     env["CACHE_DIR"] = str(machine.cache)
     return subprocess.run(

@@ -35,7 +35,7 @@ for cli in "${clis[@]}"; do
         ("$cli" -chdir="$dir" init -backend=false -input=false -no-color >"$log" 2>&1 &&
           "$cli" -chdir="$dir" test -no-color >>"$log" 2>&1) ;;
       tflint)
-        name=tflint
+        name=""
         (cd "$dir" && tflint --config "$(git rev-parse --show-toplevel)/.tflint.hcl" --no-color >"$log" 2>&1) ;;
       *) echo "error: unknown action '$action'"; exit 2 ;;
     esac
@@ -46,11 +46,11 @@ for cli in "${clis[@]}"; do
       status=1
     fi
     if [[ $status -eq 0 ]]; then
-      echo "ok   $name $action $dir ${summary:+($summary)}"
+      echo "ok   ${name:+$name }$action $dir ${summary:+($summary)}"
     else
-      echo "FAIL $name $action $dir"
+      echo "FAIL ${name:+$name }$action $dir"
       sed 's/^/     /' "$log"
-      failed+=("$name $dir")
+      failed+=("${name:+$name }$dir")
     fi
     rm -f "$log"
   done

@@ -45,7 +45,10 @@ timed_build() { # name, log file, command...
   require_go
   local start=$SECONDS
   log "building $name (first build on a machine takes minutes; later runs reuse the cache)"
-  if ! /usr/bin/time -v "$@" >"$logf" 2>&1; then
+  # GNU time reports the build's peak memory; a machine without it builds all the same.
+  local timer=()
+  [[ -x /usr/bin/time ]] && timer=(/usr/bin/time -v)
+  if ! "${timer[@]}" "$@" >"$logf" 2>&1; then
     tail -n 30 "$logf" >&2
     log "ERROR: building $name failed; full log: $logf"
     exit 1

@@ -5,15 +5,26 @@ SHELL := bash
 MAKEFLAGS += --no-print-directory
 
 # Tools and virtualenvs live outside the repository, so a fresh clone reuses them.
-CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/gt-labeling
+export CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/gt-labeling
 VENV      := $(CACHE_DIR)/venv
 PY        := $(VENV)/bin/python
-TOFU      := $(CACHE_DIR)/bin/tofu
-TFLINT    := $(CACHE_DIR)/bin/tflint
 CHECKOV   := $(CACHE_DIR)/checkov/bin/checkov
-export TF_CLI_CONFIG_FILE := $(CACHE_DIR)/tofu.rc
+CHOOSE    := python3 scripts/toolchain/choose.py
 export PATH := $(CACHE_DIR)/bin:$(VENV)/bin:$(PATH)
 export TF_IN_AUTOMATION := 1
+
+# The Terraform or OpenTofu CLI every target runs: the one `make setup` chose and recorded (see
+# scripts/toolchain/choose.py), unless TF=terraform or TF=tofu names another. On the offline path
+# its providers come from the mirror of the source build, through that build's CLI configuration;
+# on the connected path the user's own CLI configuration is left alone.
+TF_GIVEN := $(if $(filter command line environment,$(origin TF)),$(TF))
+-include $(CACHE_DIR)/toolchain.env
+TF := $(or $(TF),$(TOOLCHAIN_TF))
+export TF
+ifdef TOOLCHAIN_CLI_CONFIG
+export TF_CLI_CONFIG_FILE := $(TOOLCHAIN_CLI_CONFIG)
+export TOOLCHAIN_MIRROR := $(CACHE_DIR)/providers
+endif
 
 EMULATOR_HOST ?= 127.0.0.1
 EMULATOR_PORT ?= 4566
@@ -30,21 +41,30 @@ help: ## List the targets
 
 # --- setup ------------------------------------------------------------------------------------
 .PHONY: setup
-setup: ## Install everything: Python virtualenvs, OpenTofu, providers, tflint (cached outside the repo)
-	@command -v go >/dev/null || { echo "error: 'go' is not installed; install Go 1.26+ (it builds OpenTofu and the providers)"; exit 1; }
+setup: ## Install everything: your Terraform/OpenTofu with the registry, or an offline source build (TF=, TOOLCHAIN=source)
 	@command -v python3 >/dev/null || { echo "error: 'python3' is not installed; install Python 3.11+"; exit 1; }
+	@$(CHOOSE) setup --cache "$(CACHE_DIR)" $(if $(TF_GIVEN),--tf "$(TF_GIVEN)") $(if $(TOOLCHAIN),--toolchain "$(TOOLCHAIN)")
 	@scripts/toolchain/python.sh "$(CACHE_DIR)" "$(CURDIR)"
 	@scripts/toolchain/build.sh "$(CACHE_DIR)"
 	@$(MAKE) package
 	@echo "setup complete: tools in $(CACHE_DIR)"
 
-.PHONY: check-venv check-tools
+.PHONY: toolchain
+toolchain: check-tf ## Show the Terraform/OpenTofu CLI the targets use, and where its providers come from
+	@echo "$(TF) ($(or $(TOOLCHAIN_PATH),unknown) path; CLI configuration: $(or $(TF_CLI_CONFIG_FILE),the default))"
+	@CHECKPOINT_DISABLE=1 "$(TF)" version
+
+.PHONY: check-venv check-tf lint-tools
 check-venv:
 	@[[ -x "$(PY)" ]] || { echo "error: $(PY) is missing; run 'make setup' first"; exit 1; }
 
-check-tools:
-	@for t in "$(PY)" "$(TOFU)" "$(TFLINT)" "$(CHECKOV)"; do \
-	  [[ -x "$$t" ]] || { echo "error: $$t is missing; run 'make setup' first"; exit 1; }; done
+check-tf:
+	@[[ -n "$(TF)" ]] || { echo "error: no Terraform/OpenTofu chosen yet; run 'make setup' first (or pass TF=terraform)"; exit 1; }
+	@command -v "$(TF)" >/dev/null || { echo "error: $(TF) is missing; run 'make setup' first"; exit 1; }
+
+# tflint and terraform-config-inspect: from the PATH, else built with Go on first use.
+lint-tools: check-venv
+	@command -v tflint >/dev/null && command -v terraform-config-inspect >/dev/null || scripts/toolchain/build.sh "$(CACHE_DIR)" lint
 
 .PHONY: package
 package: check-venv ## Build the Lambda deployment packages into build/lambda
@@ -52,34 +72,34 @@ package: check-venv ## Build the Lambda deployment packages into build/lambda
 
 # --- quality ------------------------------------------------------------------------------------
 .PHONY: fmt
-fmt: check-tools ## Format Terraform and Python in place
-	@$(TOFU) fmt -recursive
+fmt: check-tf check-venv ## Format Terraform and Python in place
+	@$(TF) fmt -recursive
 	@$(VENV)/bin/ruff format lambda scripts tests
 	@$(VENV)/bin/ruff check --fix lambda scripts tests
 
 .PHONY: lint lint-python lint-terraform lint-tflint lint-docs
-lint: lint-python lint-terraform lint-tflint lint-docs ## ruff, mypy, tofu fmt -check, tofu validate, tflint, module docs freshness
+lint: lint-python lint-terraform lint-tflint lint-docs ## ruff, mypy, fmt -check, validate (with each CLI), tflint, module docs freshness
 
-lint-python: check-tools
+lint-python: check-venv
 	@echo "== ruff"; $(VENV)/bin/ruff check lambda scripts tests; $(VENV)/bin/ruff format --check lambda scripts tests
 	@echo "== mypy"; $(VENV)/bin/mypy lambda scripts tests
 
-lint-terraform: check-tools
-	@echo "== tofu fmt"; $(TOFU) fmt -check -recursive -diff
-	@echo "== tofu validate"; scripts/tf_each.sh validate $(MODULES) $(wildcard modules/*/examples/*) $(addprefix envs/,$(ENVS))
+lint-terraform: check-tf
+	@echo "== $(notdir $(TF)) fmt"; $(TF) fmt -check -recursive -diff
+	@echo "== validate"; scripts/tf_each.sh validate $(MODULES) $(wildcard modules/*/examples/*) $(addprefix envs/,$(ENVS))
 
-lint-tflint: check-tools
+lint-tflint: lint-tools
 	@echo "== tflint"; scripts/tf_each.sh tflint $(MODULES) $(addprefix envs/,$(ENVS))
 
-lint-docs: check-tools
+lint-docs: lint-tools
 	@echo "== module READMEs"; $(PY) scripts/tfdocs.py --check $(MODULES)
 
 .PHONY: docs
-docs: check-tools ## Regenerate the inputs/outputs sections of the module READMEs
+docs: lint-tools ## Regenerate the inputs/outputs sections of the module READMEs
 	@$(PY) scripts/tfdocs.py $(MODULES)
 
 .PHONY: scan
-scan: check-tools 
+scan: check-venv
 	@mkdir -p reports
 	@$(CHECKOV) --quiet --compact --framework terraform --download-external-modules false --skip-download \
 	  $(foreach d,$(MODULES) $(addprefix envs/,$(ENVS)),-d $(d)) \
@@ -87,13 +107,13 @@ scan: check-tools
 
 # --- tests ----------------------------------------------------------------------------------------
 .PHONY: test
-test: check-tools package lint ## The whole test suite: lint, tofu test, pytest (unit, emulator, end to end), scan
-	@echo "== tofu test"; scripts/tf_each.sh test $(MODULES)
+test: check-tf package lint ## The whole test suite: lint, module tests with each CLI, pytest (unit, emulator, end to end), scan
+	@echo "== module tests"; scripts/tf_each.sh test $(MODULES)
 	@echo "== pytest"; $(PY) -m pytest -n 2 --dist loadgroup
 	@$(MAKE) scan
 
 .PHONY: unit
-unit: check-tools ## Only the fast Python tests (no emulator, no OpenTofu)
+unit: check-venv ## Only the fast Python tests (no emulator, no OpenTofu)
 	@$(PY) -m pytest -m "not emulator and not infra"
 
 # --- local AWS emulator ----------------------------------------------------------------------------
@@ -112,20 +132,33 @@ check-env:
 	@[[ " $(ENVS) " == *" $(ENV) "* ]] || { echo "error: unknown ENV '$(ENV)'; use one of: $(ENVS)"; exit 1; }
 
 .PHONY: plan apply destroy
-plan: check-tools check-env package ## tofu plan for ENV (local, dev, staging, prod)
+plan: check-tf check-env package ## init + plan for ENV (local, dev, staging, prod)
 	@scripts/env.sh "$(ENV)" plan
-apply: check-tools check-env package ## tofu apply for ENV
+apply: check-tf check-env package ## init + apply for ENV
 	@scripts/env.sh "$(ENV)" apply
-destroy: check-tools check-env ## tofu destroy for ENV
+destroy: check-tf check-venv check-env ## init + destroy for ENV
 	@scripts/env.sh "$(ENV)" destroy
 
+# Lock files with the registry's checksums for the platforms teams deploy from (README, "Lock files").
+LOCK_PLATFORMS := linux_amd64 linux_arm64 darwin_amd64 darwin_arm64
+
+.PHONY: providers-lock
+providers-lock: check-tf check-env ## Write envs/ENV/.terraform.lock.hcl from the public registry (connected path), to commit
+	@[[ -z "$(TOOLCHAIN_MIRROR)" ]] || { echo "error: providers-lock needs the public registry; run it where 'make setup' took the connected path"; exit 1; }
+	@$(TF) -chdir=envs/$(ENV) init -backend=false -input=false >/dev/null
+	@$(TF) -chdir=envs/$(ENV) providers lock $(addprefix -platform=,$(LOCK_PLATFORMS))
+	@echo "commit it (lock files are git-ignored until added): git add -f envs/$(ENV)/.terraform.lock.hcl"
+
 # --- demo and benchmarks ---------------------------------------------------------------------------
-.PHONY: demo
+.PHONY: demo demo-run
 demo: setup ## Set up, then the whole product on the local emulator: deploy, invite, upload, label, show, tear down (KEEP=1 keeps it)
+	@$(MAKE) demo-run # a new make reads the CLI that setup has just chosen
+
+demo-run: check-tf check-venv
 	@$(PY) scripts/demo.py $(if $(KEEP),--keep)
 
 .PHONY: bench
-bench: check-tools package ## Benchmarks against the local emulator; prints a table, writes reports/bench.json (options: BENCH_ARGS="--help")
+bench: check-venv package ## Benchmarks against the local emulator; prints a table, writes reports/bench.json (options: BENCH_ARGS="--help")
 	@$(PY) scripts/bench/run.py --out reports/bench.json $(BENCH_ARGS)
 
 .PHONY: lock

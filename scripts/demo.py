@@ -71,8 +71,16 @@ def emulator_env() -> dict[str, str]:
     return env
 
 
+def terraform_cli() -> str:
+    """The Terraform or OpenTofu CLI `make setup` chose; make passes it as TF."""
+    cli = os.environ.get("TF")
+    if not cli:
+        raise SystemExit("error: TF names the Terraform or OpenTofu CLI; run the demo with `make demo`")
+    return cli
+
+
 def tofu_outputs(env: dict[str, str]) -> dict[str, Any]:
-    raw = json.loads(run("tofu", f"-chdir={ENV_DIR}", "output", "-json", env=env))
+    raw = json.loads(run(terraform_cli(), f"-chdir={ENV_DIR}", "output", "-json", env=env))
     return {name: value["value"] for name, value in raw.items()}
 
 
@@ -153,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     with step("Starting the local AWS emulator"):
         run("make", "-s", "emulator-up", env=env)
     try:
-        with step("Deploying envs/local (workforce, two pipelines) with OpenTofu"):
+        with step(f"Deploying envs/local (workforce, two pipelines) with {Path(terraform_cli()).name}"):
             run("scripts/env.sh", "local", "apply", env={**env, "AUTO_APPROVE": "1"})
         outputs = tofu_outputs(env)
         pipelines = outputs["pipelines"]

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Runs `tofu init` + plan/apply/destroy for one environment under envs/.
+# Runs `init` + plan/apply/destroy for one environment under envs/, with the Terraform or OpenTofu
+# CLI named by $TF (make sets it to the one `make setup` chose).
 # Usage: env.sh ENV plan|apply|destroy   (called by `make plan ENV=dev` and friends)
 #   ENV=local talks to the local AWS emulator (started here if it is not running).
 #   Other environments need AWS credentials and envs/ENV/backend.hcl (see backend.hcl.example).
 set -euo pipefail
 env_name=${1:?usage: env.sh ENV plan|apply|destroy}
 action=${2:?usage: env.sh ENV plan|apply|destroy}
+tf=${TF:?TF names the Terraform or OpenTofu CLI; run this through make (make plan ENV=...)}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 dir="$repo/envs/$env_name"
 [[ -d "$dir" ]] || { echo "error: no environment '$env_name' under envs/"; exit 1; }
@@ -28,10 +30,11 @@ else
   fi
 fi
 
-tofu -chdir="$dir" init "${init_args[@]}" >/dev/null
+"$repo/scripts/toolchain/lock_mirror.sh" "$dir"
+"$tf" -chdir="$dir" init "${init_args[@]}" >/dev/null
 case "$action" in
-  plan) tofu -chdir="$dir" plan -input=false ;;
-  apply) tofu -chdir="$dir" apply -input=false ${AUTO_APPROVE:+-auto-approve} ;;
-  destroy) tofu -chdir="$dir" destroy -input=false ${AUTO_APPROVE:+-auto-approve} ;;
+  plan) "$tf" -chdir="$dir" plan -input=false ;;
+  apply) "$tf" -chdir="$dir" apply -input=false ${AUTO_APPROVE:+-auto-approve} ;;
+  destroy) "$tf" -chdir="$dir" destroy -input=false ${AUTO_APPROVE:+-auto-approve} ;;
   *) echo "error: unknown action '$action' (plan, apply or destroy)"; exit 1 ;;
 esac

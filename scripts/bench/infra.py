@@ -99,7 +99,7 @@ def run(workspace: Path, timeout: float) -> list[Step]:
         environment = tool_environment(running.port)
         env_sh = [str(root / "scripts" / "env.sh"), ENVIRONMENT]
         plan = (
-            ("init", ["tofu", f"-chdir={env_dir}", "init", "-input=false"]),
+            ("init", [os.environ.get("TF", "tofu"), f"-chdir={env_dir}", "init", "-input=false"]),
             ("plan from empty", [*env_sh, "plan"]),
             ("apply from empty", [*env_sh, "apply"]),
             ("second plan", [*env_sh, "plan"]),

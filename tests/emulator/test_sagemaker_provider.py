@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,10 @@ from typing import Any
 import pytest
 
 from fixtures.emulator import Emulator
+from fixtures.terraform_cli import chosen_cli
 
 pytestmark = pytest.mark.infra
 
-CACHE = Path.home() / ".cache" / "gt-labeling"
 TIMEOUT_SECONDS = 900
 CONFIGURATION = """\
 terraform {
@@ -126,10 +125,8 @@ output "subdomain" { value = aws_sagemaker_workforce.this.subdomain }
 
 class Tofu:
     def __init__(self, workdir: Path, emulator_url: str) -> None:
-        binary = shutil.which("tofu") or str(CACHE / "bin" / "tofu")
-        if not Path(binary).is_file():
-            pytest.fail(f"OpenTofu not found (looked on PATH and at {binary}); run 'make setup'")
-        self.binary, self.workdir = binary, workdir
+        cli = chosen_cli()
+        self.binary, self.workdir = cli.path, workdir
         self.env = {
             **{k: v for k, v in os.environ.items() if k not in ("AWS_PROFILE", "AWS_SESSION_TOKEN")},
             "AWS_ENDPOINT_URL": emulator_url,
@@ -138,10 +135,8 @@ class Tofu:
             "AWS_REGION": "us-east-1",
             "TF_IN_AUTOMATION": "1",
             "TF_INPUT": "0",
+            **cli.env,
         }
-        # The project's CLI configuration serves the locally built providers (nothing is downloaded).
-        if (CACHE / "tofu.rc").is_file():
-            self.env["TF_CLI_CONFIG_FILE"] = str(CACHE / "tofu.rc")
 
     def run(self, *args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
@@ -154,7 +149,8 @@ class Tofu:
         )
         if result.returncode not in ok:
             pytest.fail(
-                f"tofu {args[0]} exited {result.returncode}\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+                f"{Path(self.binary).name} {args[0]} exited {result.returncode}\n"
+                f"{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
             )
         return result
 

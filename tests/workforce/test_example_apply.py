@@ -1,5 +1,6 @@
-"""modules/workforce/examples/complete applied with OpenTofu against the local emulator: one apply
-leaves the app client pointing at the portal, a second plan is empty, destroy leaves nothing."""
+"""modules/workforce/examples/complete applied against the local emulator, with each CLI this machine
+has (OpenTofu, and Terraform where present): one apply leaves the app client pointing at the portal, a
+second plan is empty, destroy leaves nothing."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from fixtures.terraform_cli import TerraformCli, terraform_clis
 from invite_lib.directory import username_for
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("workforce-example")]
@@ -22,7 +24,6 @@ pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("workforce-example")]
 REPO = Path(__file__).resolve().parents[2]
 MODULE = REPO / "modules" / "workforce"
 EXAMPLE = MODULE / "examples" / "complete"
-CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gt-labeling"
 REGION = "us-east-1"
 NAME = "wf-emulated"
 SSM_PREFIX = f"/{NAME}/workforce"
@@ -53,13 +54,6 @@ provider "aws" {
 TOFU_TIMEOUT_SECONDS = 1800
 
 
-def tofu_binary() -> str:
-    found = shutil.which("tofu") or str(CACHE / "bin" / "tofu")
-    if not Path(found).is_file():
-        pytest.fail(f"OpenTofu not found (looked on PATH and at {found}); run 'make setup'")
-    return found
-
-
 @dataclass(frozen=True)
 class Tofu:
     binary: str
@@ -77,7 +71,8 @@ class Tofu:
         )
         if result.returncode not in ok:
             pytest.fail(
-                f"tofu {args[0]} exited with {result.returncode}\n--- stdout\n{result.stdout[-6000:]}"
+                f"{Path(self.binary).name} {args[0]} exited with {result.returncode}\n"
+                f"--- stdout\n{result.stdout[-6000:]}"
                 f"\n--- stderr\n{result.stderr[-8000:]}"
             )
         return result
@@ -117,7 +112,7 @@ def build_packages(out_dir: Path) -> Path:
     return out_dir
 
 
-def tofu_environment(emulator_url: str) -> dict[str, str]:
+def tofu_environment(emulator_url: str, cli: TerraformCli) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in AWS_VARIABLES_DROPPED}
     env.update(
         AWS_ENDPOINT_URL=emulator_url,
@@ -129,10 +124,8 @@ def tofu_environment(emulator_url: str) -> dict[str, str]:
         AWS_SHARED_CREDENTIALS_FILE=os.devnull,
         TF_IN_AUTOMATION="1",
         TF_INPUT="0",
+        **cli.env,
     )
-    cli_config = CACHE / "tofu.rc"
-    if "TF_CLI_CONFIG_FILE" not in env and cli_config.is_file():
-        env["TF_CLI_CONFIG_FILE"] = str(cli_config)
     return env
 
 
@@ -153,14 +146,17 @@ def prepare_workdir(workdir: Path, package_dir: Path) -> None:
     (workdir / "terraform.tfvars.json").write_text(json.dumps(variables, indent=2))
 
 
-@pytest.fixture(scope="module")
-def deployment(emulator: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+@pytest.fixture(scope="module", params=terraform_clis(), ids=str)
+def deployment(
+    request: pytest.FixtureRequest, emulator: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Deployment]:
+    cli: TerraformCli = request.param.usable()
     # One private workforce per region: start from an empty emulator.
     emulator.reset()
     package_dir = build_packages(tmp_path_factory.mktemp("lambda"))
     workdir = tmp_path_factory.mktemp("example") / "complete"
     prepare_workdir(workdir, package_dir)
-    tofu = Tofu(binary=tofu_binary(), workdir=workdir, env=tofu_environment(emulator.url))
+    tofu = Tofu(binary=cli.path, workdir=workdir, env=tofu_environment(emulator.url, cli))
     tofu.run("init", "-input=false")
     tofu.run("apply", "-auto-approve", "-input=false")
     deployed = Deployment(tofu=tofu, emulator=emulator, outputs=tofu.outputs())

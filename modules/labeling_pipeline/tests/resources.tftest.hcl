@@ -558,7 +558,7 @@ run "service_principals_get_only_the_conditions_their_service_documents" {
   }
   assert {
     condition = anytrue([for s in jsondecode(aws_kms_key.this[0].policy).Statement :
-      try(s.Principal.Service, "") == "logs.us-east-1.amazonaws.com" && keys(s.Condition.ArnLike) == ["kms:EncryptionContext:aws:logs:arn"]
+      try(s.Principal.Service, "") == "logs.us-east-1.amazonaws.com" && try(keys(s.Condition.ArnLike), []) == ["kms:EncryptionContext:aws:logs:arn"]
     ])
     error_message = "CloudWatch Logs is limited by the encryption context it documents."
   }
@@ -570,7 +570,7 @@ run "service_principals_get_only_the_conditions_their_service_documents" {
   }
   assert {
     condition = alltrue([for p in [aws_sqs_queue_policy.upload, aws_sqs_queue_policy.dead_letter] : anytrue([for s in jsondecode(p.policy).Statement :
-      s.Principal == { Service = "events.amazonaws.com" } && keys(s.Condition) == ["ArnEquals"] && keys(s.Condition.ArnEquals) == ["aws:SourceArn"]
+      s.Principal == { Service = "events.amazonaws.com" } && try(keys(s.Condition), []) == ["ArnEquals"] && try(keys(s.Condition.ArnEquals), []) == ["aws:SourceArn"]
     ])])
     error_message = "EventBridge may send to the queues only for the upload rule (aws:SourceArn, as EventBridge documents)."
   }

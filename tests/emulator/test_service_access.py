@@ -105,6 +105,7 @@ def labeling(emulator_clean: Emulator) -> Labeling:
         "ClientId"
     ]
     cognito.create_group(UserPoolId=pool, GroupName="labelers")
+    cognito.create_user_pool_domain(UserPoolId=pool, Domain="service-access-workers")
     sagemaker.create_workforce(WorkforceName="workers", CognitoConfig={"UserPool": pool, "ClientId": client})
     member = {"CognitoMemberDefinition": {"UserPool": pool, "ClientId": client, "UserGroup": "labelers"}}
     team = sagemaker.create_workteam(

@@ -76,6 +76,24 @@ def labeling_job_statements(bucket: str, key_arn: str = "*") -> list[dict[str, A
     ]
 
 
+def private_workteam(emulator: Emulator, domain: str) -> str:
+    """A Cognito workforce (its pool with a domain, as CreateWorkforce requires) and a work team
+    ``labelers`` of the pool's group of that name; returns the team's ARN."""
+    cognito, sagemaker = emulator.client("cognito-idp"), emulator.client("sagemaker")
+    pool = cognito.create_user_pool(PoolName="workers")["UserPool"]["Id"]
+    client = cognito.create_user_pool_client(UserPoolId=pool, ClientName="portal")["UserPoolClient"][
+        "ClientId"
+    ]
+    cognito.create_group(UserPoolId=pool, GroupName="labelers")
+    cognito.create_user_pool_domain(UserPoolId=pool, Domain=domain)
+    sagemaker.create_workforce(WorkforceName="workers", CognitoConfig={"UserPool": pool, "ClientId": client})
+    member = {"CognitoMemberDefinition": {"UserPool": pool, "ClientId": client, "UserGroup": "labelers"}}
+    team: str = sagemaker.create_workteam(
+        WorkteamName="labelers", Description="Labelers", MemberDefinitions=[member]
+    )["WorkteamArn"]
+    return team
+
+
 def execution_role(
     emulator: Emulator,
     name: str,

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator.conftest import execution_role, labeling_job_statements
+from emulator.conftest import execution_role, labeling_job_statements, private_workteam
 from fixtures.emulator import Emulator
 
 BUCKET = "labeling-data"
@@ -157,21 +157,8 @@ class GroundTruth:
 @pytest.fixture
 def gt(emulator_clean: Emulator) -> GroundTruth:
     emulator_clean.arm_fault("labeling_job", delay_seconds=0, count=None)
-    cognito, sagemaker, s3 = (emulator_clean.client(s) for s in ("cognito-idp", "sagemaker", "s3"))
-    pool = cognito.create_user_pool(PoolName="workers")["UserPool"]["Id"]
-    client = cognito.create_user_pool_client(UserPoolId=pool, ClientName="portal")["UserPoolClient"][
-        "ClientId"
-    ]
-    cognito.create_group(UserPoolId=pool, GroupName="labelers")
-    cognito.create_user_pool_domain(UserPoolId=pool, Domain="labeling-job-workers")
-    sagemaker.create_workforce(WorkforceName="workers", CognitoConfig={"UserPool": pool, "ClientId": client})
-    team = sagemaker.create_workteam(
-        WorkteamName="labelers",
-        Description="Labelers",
-        MemberDefinitions=[
-            {"CognitoMemberDefinition": {"UserPool": pool, "ClientId": client, "UserGroup": "labelers"}}
-        ],
-    )["WorkteamArn"]
+    sagemaker, s3 = emulator_clean.client("sagemaker"), emulator_clean.client("s3")
+    team = private_workteam(emulator_clean, "labeling-job-workers")
     s3.create_bucket(Bucket=BUCKET)
     execution_role(emulator_clean, ROLE.rpartition("/")[2], labeling_job_statements(BUCKET))
     return GroundTruth(emulator_clean, sagemaker, s3, team)

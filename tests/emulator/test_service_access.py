@@ -28,6 +28,7 @@ from .conftest import (
     allow_eventbridge,
     execution_role,
     labeling_job_statements,
+    private_workteam,
     unique,
 )
 
@@ -99,18 +100,8 @@ class Labeling:
 @pytest.fixture
 def labeling(emulator_clean: Emulator) -> Labeling:
     emulator_clean.arm_fault("labeling_job", delay_seconds=0, count=None)
-    cognito, sagemaker, s3 = (emulator_clean.client(s) for s in ("cognito-idp", "sagemaker", "s3"))
-    pool = cognito.create_user_pool(PoolName="workers")["UserPool"]["Id"]
-    client = cognito.create_user_pool_client(UserPoolId=pool, ClientName="portal")["UserPoolClient"][
-        "ClientId"
-    ]
-    cognito.create_group(UserPoolId=pool, GroupName="labelers")
-    cognito.create_user_pool_domain(UserPoolId=pool, Domain="service-access-workers")
-    sagemaker.create_workforce(WorkforceName="workers", CognitoConfig={"UserPool": pool, "ClientId": client})
-    member = {"CognitoMemberDefinition": {"UserPool": pool, "ClientId": client, "UserGroup": "labelers"}}
-    team = sagemaker.create_workteam(
-        WorkteamName="labelers", Description="Labelers", MemberDefinitions=[member]
-    )
+    s3 = emulator_clean.client("s3")
+    team = private_workteam(emulator_clean, "service-access-workers")
     key_arn = key_with(emulator_clean, ACCOUNT_ADMINISTERS_KEY)
     bucket = "labeling-data"
     s3.create_bucket(Bucket=bucket)
@@ -128,7 +119,7 @@ def labeling(emulator_clean: Emulator) -> Labeling:
             ]
         },
     )
-    return Labeling(emulator_clean, team["WorkteamArn"], bucket, key_arn)
+    return Labeling(emulator_clean, team, bucket, key_arn)
 
 
 def with_actions(statements: list[dict[str, Any]], index: int, actions: list[str]) -> list[dict[str, Any]]:

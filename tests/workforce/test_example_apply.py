@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from fixtures.terraform_cli import TerraformCli, terraform_clis
-from invite_lib.directory import username_for
+from labeling_cli.labelers.directory import username_for
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("workforce-example")]
 

@@ -7,38 +7,35 @@ given SSM is not read at all.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-SSM_PREFIX = re.compile(r"^(/[A-Za-z0-9_.-]+)+$")
+from labeling_cli.common.errors import ConfigError
+
 USER_POOL_ID = re.compile(r"^(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)_[0-9A-Za-z]+$")
 GROUP_NAME = re.compile(r"^[\w\s+=,.@-]{1,128}$")
 
+COMPONENT = "workforce"  # the SSM path component: /private-labeling/<env>/workforce
 PARAM_USER_POOL_ID = "user-pool-id"
 PARAM_WORKTEAMS = "workteams"
 PARAM_PORTAL_URL = "labeling-portal-url"
-
-
-class ConfigError(Exception):
-    """The environment cannot be used as asked; the message says why and what to do."""
-
-
-class ArgumentError(Exception):
-    """A command-line override is malformed."""
-
-
-def default_ssm_prefix(env: str) -> str:
-    return f"/private-labeling/{env}/workforce"
 
 
 def user_pool_region(user_pool_id: str) -> str | None:
     """The region a user pool id names, or None if it is not a user pool id."""
     match = USER_POOL_ID.match(user_pool_id)
     return match["region"] if match else None
+
+
+def pool_id(value: str) -> str:
+    """argparse type of --user-pool-id."""
+    if user_pool_region(value) is None:
+        raise argparse.ArgumentTypeError(f"{value!r}: not a user pool id (like eu-west-1_AbC123xyz)")
+    return value
 
 
 @dataclass(frozen=True)
@@ -62,21 +59,31 @@ class Workforce:
         return frozenset(team.group for team in self.teams.values())
 
 
-def parse_team_groups(pairs: Sequence[str]) -> dict[str, Team]:
-    """`--team-group reviewers=gt-dev-reviewers` arguments into teams."""
-    teams: dict[str, Team] = {}
-    for pair in pairs:
-        name, sep, group = (part.strip() for part in pair.partition("="))
-        if not sep or not name or not group:
-            raise ArgumentError(
-                f"--team-group {pair!r}: expected TEAM=GROUP, e.g. reviewers=gt-dev-reviewers"
-            )
-        if not GROUP_NAME.match(group):
-            raise ArgumentError(f"--team-group {pair!r}: {group!r} is not a valid Cognito group name")
-        if name in teams:
-            raise ArgumentError(f"--team-group: team {name!r} is given twice")
-        teams[name] = Team(name=name, group=group)
-    return teams
+def team_group(value: str) -> Team:
+    """argparse type of --team-group TEAM=GROUP."""
+    name, sep, group = (part.strip() for part in value.partition("="))
+    if not sep or not name or not group:
+        raise argparse.ArgumentTypeError(f"{value!r}: expected TEAM=GROUP, e.g. reviewers=gt-dev-reviewers")
+    if not GROUP_NAME.match(group):
+        raise argparse.ArgumentTypeError(f"{value!r}: {group!r} is not a valid Cognito group name")
+    return Team(name=name, group=group)
+
+
+class TeamGroups(argparse.Action):
+    """Collects repeated --team-group options into {team: Team}, refusing a team given twice."""
+
+    def __call__(
+        self,
+        _parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        value: Any,
+        _option: str | None = None,
+    ) -> None:
+        teams: dict[str, Team] = dict(getattr(namespace, self.dest) or {})
+        if value.name in teams:
+            raise argparse.ArgumentError(self, f"team {value.name!r} is given twice")
+        teams[value.name] = value
+        setattr(namespace, self.dest, teams)
 
 
 def _parse_workteams(raw: str, where: str) -> dict[str, Team]:
@@ -102,15 +109,13 @@ def resolve_workforce(
     *,
     ssm_prefix: str | None,
     user_pool_id: str | None,
-    team_groups: Sequence[str],
+    team_groups: Mapping[str, Team],
 ) -> Workforce:
-    """The workforce from the overrides, reading from SSM only what they leave out.
+    """The workforce from the (validated) overrides, reading from SSM only what they leave out.
 
     `get_parameters` takes full parameter names and returns the ones that exist.
     """
-    teams = parse_team_groups(team_groups)
-    if user_pool_id is not None and user_pool_region(user_pool_id) is None:
-        raise ArgumentError(f"--user-pool-id {user_pool_id!r}: not a user pool id (like eu-west-1_AbC123xyz)")
+    teams = dict(team_groups)
     if user_pool_id is not None and teams:
         return Workforce(user_pool_id=user_pool_id, teams=teams, portal_url=None, source="command line")
     if ssm_prefix is None:

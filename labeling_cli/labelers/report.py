@@ -1,4 +1,4 @@
-"""Output: a progress bar on a terminal, a summary table for people, one JSON document for scripts.
+"""Output of the labeler commands: a summary table for people, one JSON document for scripts.
 
 Everything printed comes from our own result records; no Cognito response is echoed, so nothing
 secret can reach the screen. Cell values are rich `Text`, never markup, so a name like `[red]` is
@@ -7,21 +7,16 @@ shown as typed.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from invite_lib.actions import Outcome, RowResult, WorkerView
-from invite_lib.config import Workforce
-
-T = TypeVar("T")
+from labeling_cli.labelers.actions import Outcome, RowResult, WorkerView
+from labeling_cli.labelers.workforce import Workforce
 
 _STYLE = {
     Outcome.SUCCEEDED: "green",
@@ -34,21 +29,6 @@ _STYLE = {
 def summary(results: Sequence[RowResult]) -> dict[str, int]:
     counts = Counter(result.outcome for result in results)
     return {outcome.value: counts.get(outcome, 0) for outcome in Outcome}
-
-
-@contextmanager
-def progress(console: Console, description: str) -> Iterator[Callable[[Sequence[T]], Iterable[T]]]:
-    """A `track(items)` that shows a transient bar on a terminal and is a no-op anywhere else."""
-    if not console.is_terminal:
-        yield lambda items: items
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-
-        def track(items: Sequence[T]) -> Iterable[T]:
-            return bar.track(items, total=len(items), description=description)
-
-        yield track
 
 
 def _detail(result: RowResult) -> Text:
@@ -196,8 +176,3 @@ def workers_document(workforce: Workforce, views: Sequence[WorkerView]) -> dict[
         ],
         "summary": {"workers": len(views)},
     }
-
-
-def print_json(console: Console, document: dict[str, Any]) -> None:
-    # Straight to the file: rich would wrap and highlight, which breaks `jq`.
-    console.file.write(json.dumps(document, indent=2) + "\n")

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from invite_lib.directory import username_for
-from invite_lib.retry import Backoff
+from labeling_cli.common.retry import Backoff
+from labeling_cli.labelers.directory import username_for
 
 
 def _throttled(code: str = "TooManyRequestsException") -> ClientError:
@@ -84,7 +84,7 @@ def test_other_errors_are_not_retried() -> None:
 def test_a_throttled_invite_is_retried_and_succeeds(pool: Any, cli: Any) -> None:
     cli.flaky({("admin_create_user", "*"): ["TooManyRequestsException", "TooManyRequestsException"]})
 
-    run = cli("--env", "dev", "--email", "ana@example.com", "--team", "reviewers", "--json")
+    run = cli("invite", "--env", "dev", "--email", "ana@example.com", "--team", "reviewers", "--json")
 
     assert run.code == 0, run.err
     assert run.result("ana@example.com")["outcome"] == "succeeded"
@@ -102,8 +102,8 @@ def test_throttled_look_ups_group_changes_and_lists_are_retried_too(pool: Any, c
         }
     )
 
-    invited = cli("--env", "dev", "--email", "ana@example.com", "--team", "reviewers")
-    listed = cli("--env", "dev", "--list", "--json")
+    invited = cli("invite", "--env", "dev", "--email", "ana@example.com", "--team", "reviewers")
+    listed = cli("list", "--env", "dev", "--json")
 
     assert invited.code == 0, invited.out
     assert listed.code == 0, listed.err
@@ -116,6 +116,7 @@ def test_throttling_that_outlasts_the_retries_fails_only_that_row(pool: Any, cli
     cli.flaky({("admin_create_user", stuck): ["TooManyRequestsException"] * 8})
 
     run = cli(
+        "invite",
         "--env",
         "dev",
         "--csv",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from invite_lib.directory import username_for
+from labeling_cli.labelers.directory import username_for
 
 ANA = "ana@example.com"
 BO = "bo@example.com"
@@ -19,10 +19,10 @@ def _confirm(pool: Any, email: str) -> None:
 
 # --- resend ---------------------------------------------------------------------------------------
 def test_resend_asks_cognito_to_email_the_invitation_again(pool: Any, cli: Any) -> None:
-    cli("--env", "dev", "--email", ANA, "--team", "reviewers")
+    cli("invite", "--env", "dev", "--email", ANA, "--team", "reviewers")
     wrappers = cli.flaky()
 
-    run = cli("--env", "dev", "--resend", "--email", ANA, "--json")
+    run = cli("resend", "--env", "dev", "--email", ANA, "--json")
 
     assert run.code == 0, run.err
     assert run.result(ANA)["outcome"] == "succeeded"
@@ -44,14 +44,12 @@ def test_resend_asks_cognito_to_email_the_invitation_again(pool: Any, cli: Any) 
 def test_resend_skips_workers_who_signed_in_or_are_disabled_and_fails_unknown_ones(
     pool: Any, cli: Any
 ) -> None:
-    cli("--env", "dev", "--email", ANA, "--email", BO, "--team", "reviewers")
+    cli("invite", "--env", "dev", "--email", ANA, "--email", BO, "--team", "reviewers")
     _confirm(pool, ANA)
-    cli("--env", "dev", "--disable", "--email", BO)
+    cli("disable", "--env", "dev", "--email", BO)
     wrappers = cli.flaky()
 
-    run = cli(
-        "--env", "dev", "--resend", "--email", ANA, "--email", BO, "--email", "cy@example.com", "--json"
-    )
+    run = cli("resend", "--env", "dev", "--email", ANA, "--email", BO, "--email", "cy@example.com", "--json")
 
     assert run.code == 1  # the unknown worker failed
     assert run.result(ANA)["outcome"] == "skipped"
@@ -64,11 +62,23 @@ def test_resend_skips_workers_who_signed_in_or_are_disabled_and_fails_unknown_on
 
 
 def test_resend_all_pending_reaches_every_worker_who_never_signed_in(pool: Any, cli: Any) -> None:
-    cli("--env", "dev", "--email", ANA, "--email", BO, "--email", "cy@example.com", "--team", "labelers")
+    cli(
+        "invite",
+        "--env",
+        "dev",
+        "--email",
+        ANA,
+        "--email",
+        BO,
+        "--email",
+        "cy@example.com",
+        "--team",
+        "labelers",
+    )
     _confirm(pool, BO)
     wrappers = cli.flaky()
 
-    run = cli("--env", "dev", "--resend", "--all-pending", "--json")
+    run = cli("resend", "--env", "dev", "--all-pending", "--json")
 
     assert run.code == 0
     assert {r["email"] for r in run.json()["results"]} == {ANA, "cy@example.com"}
@@ -78,9 +88,9 @@ def test_resend_all_pending_reaches_every_worker_who_never_signed_in(pool: Any, 
 
 # --- remove ---------------------------------------------------------------------------------------
 def test_remove_deletes_the_user_and_with_it_its_team_memberships(pool: Any, cli: Any) -> None:
-    cli("--env", "dev", "--email", ANA, "--email", BO, "--team", "reviewers", "--team", "labelers")
+    cli("invite", "--env", "dev", "--email", ANA, "--email", BO, "--team", "reviewers", "--team", "labelers")
 
-    run = cli("--env", "dev", "--remove", "--email", ANA)
+    run = cli("remove", "--env", "dev", "--email", ANA)
 
     assert run.code == 0, run.err
     assert pool.usernames() == {username_for(BO)}
@@ -90,7 +100,7 @@ def test_remove_deletes_the_user_and_with_it_its_team_memberships(pool: Any, cli
 
 
 def test_removing_someone_who_is_not_there_is_a_skip(pool: Any, cli: Any) -> None:
-    run = cli("--env", "dev", "--remove", "--email", ANA)
+    run = cli("remove", "--env", "dev", "--email", ANA)
 
     assert run.code == 0
     assert "no such worker; nothing to remove" in run.out
@@ -99,9 +109,9 @@ def test_removing_someone_who_is_not_there_is_a_skip(pool: Any, cli: Any) -> Non
 
 def test_remove_takes_a_csv_and_ignores_its_team_column(pool: Any, cli: Any, csv_file: Any) -> None:
     path = csv_file(f"email,teams\n{ANA},reviewers\n{BO},labelers\n")
-    cli("--env", "dev", "--csv", path)
+    cli("invite", "--env", "dev", "--csv", path)
 
-    run = cli("--env", "dev", "--remove", "--csv", path)
+    run = cli("remove", "--env", "dev", "--csv", path)
 
     assert run.code == 0
     assert pool.usernames() == set()
@@ -109,9 +119,9 @@ def test_remove_takes_a_csv_and_ignores_its_team_column(pool: Any, cli: Any, csv
 
 # --- disable --------------------------------------------------------------------------------------
 def test_disable_blocks_sign_in_and_takes_the_worker_out_of_every_team(pool: Any, cli: Any) -> None:
-    cli("--env", "dev", "--email", ANA, "--team", "reviewers", "--team", "labelers")
+    cli("invite", "--env", "dev", "--email", ANA, "--team", "reviewers", "--team", "labelers")
 
-    run = cli("--env", "dev", "--disable", "--email", ANA, "--json")
+    run = cli("disable", "--env", "dev", "--email", ANA, "--json")
 
     assert run.code == 0, run.err
     assert pool.user(username_for(ANA))["Enabled"] is False
@@ -121,11 +131,11 @@ def test_disable_blocks_sign_in_and_takes_the_worker_out_of_every_team(pool: Any
 
 
 def test_disabling_twice_is_a_skip_and_unknown_workers_fail(pool: Any, cli: Any) -> None:
-    cli("--env", "dev", "--email", ANA, "--team", "reviewers")
-    cli("--env", "dev", "--disable", "--email", ANA)
+    cli("invite", "--env", "dev", "--email", ANA, "--team", "reviewers")
+    cli("disable", "--env", "dev", "--email", ANA)
     before = pool.snapshot()
 
-    run = cli("--env", "dev", "--disable", "--email", ANA, "--email", BO, "--json")
+    run = cli("disable", "--env", "dev", "--email", ANA, "--email", BO, "--json")
 
     assert run.code == 1
     assert pool.snapshot() == before
@@ -134,10 +144,10 @@ def test_disabling_twice_is_a_skip_and_unknown_workers_fail(pool: Any, cli: Any)
 
 
 def test_disable_finishes_a_worker_left_disabled_but_still_in_a_team(pool: Any, cli: Any) -> None:
-    cli("--env", "dev", "--email", ANA, "--team", "reviewers")
+    cli("invite", "--env", "dev", "--email", ANA, "--team", "reviewers")
     pool.cognito.admin_disable_user(UserPoolId=pool.id, Username=username_for(ANA))
 
-    run = cli("--env", "dev", "--disable", "--email", ANA, "--json")
+    run = cli("disable", "--env", "dev", "--email", ANA, "--json")
 
     assert run.result(ANA)["changes"] == ["removed from reviewers"]
     assert pool.members("reviewers") == set()
@@ -145,20 +155,32 @@ def test_disable_finishes_a_worker_left_disabled_but_still_in_a_team(pool: Any, 
 
 # --- list -----------------------------------------------------------------------------------------
 def _three_workers(pool: Any, cli: Any) -> None:
-    cli("--env", "dev", "--email", ANA, "--team", "reviewers", "--team", "labelers", "--name", "Ana Lima")
-    cli("--env", "dev", "--email", BO, "--team", "labelers")
-    cli("--env", "dev", "--email", "cy@example.com", "--team", "reviewers")
+    cli(
+        "invite",
+        "--env",
+        "dev",
+        "--email",
+        ANA,
+        "--team",
+        "reviewers",
+        "--team",
+        "labelers",
+        "--name",
+        "Ana Lima",
+    )
+    cli("invite", "--env", "dev", "--email", BO, "--team", "labelers")
+    cli("invite", "--env", "dev", "--email", "cy@example.com", "--team", "reviewers")
     _confirm(pool, ANA)
     pool.cognito.admin_set_user_mfa_preference(
         UserPoolId=pool.id, Username=username_for(ANA), SMSMfaSettings={"Enabled": True, "PreferredMfa": True}
     )
-    cli("--env", "dev", "--disable", "--email", "cy@example.com")
+    cli("disable", "--env", "dev", "--email", "cy@example.com")
 
 
 def test_list_shows_status_mfa_and_teams(pool: Any, cli: Any) -> None:
     _three_workers(pool, cli)
 
-    run = cli("--env", "dev", "--list", "--json")
+    run = cli("list", "--env", "dev", "--json")
 
     assert run.code == 0, run.err
     document = run.json()
@@ -194,7 +216,7 @@ def test_list_shows_status_mfa_and_teams(pool: Any, cli: Any) -> None:
 def test_list_as_a_table(pool: Any, cli: Any) -> None:
     _three_workers(pool, cli)
 
-    run = cli("--env", "dev", "--list")
+    run = cli("list", "--env", "dev")
 
     assert run.code == 0
     ana_line = next(line for line in run.out.splitlines() if ANA in line)
@@ -209,20 +231,20 @@ def test_list_as_a_table(pool: Any, cli: Any) -> None:
 def test_list_can_show_one_team(pool: Any, cli: Any) -> None:
     _three_workers(pool, cli)
 
-    run = cli("--env", "dev", "--list", "--team", "reviewers", "--json")
+    run = cli("list", "--env", "dev", "--team", "reviewers", "--json")
 
     assert [w["email"] for w in run.json()["workers"]] == [ANA]
 
 
 def test_list_refuses_an_unknown_team(pool: Any, cli: Any) -> None:
-    run = cli("--env", "dev", "--list", "--team", "painters")
+    run = cli("list", "--env", "dev", "--team", "painters")
 
     assert run.code == 2
     assert "unknown team(s) painters (known: labelers, reviewers)" in run.err
 
 
 def test_list_of_an_empty_workforce(pool: Any, cli: Any) -> None:
-    run = cli("--env", "dev", "--list")
+    run = cli("list", "--env", "dev")
 
     assert run.code == 0
     assert "0 workers" in run.out

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from invite_lib.directory import username_for
+from labeling_cli.labelers.directory import username_for
 
 ANA = "ana@example.com"
 BO = "bo@example.com"
@@ -23,8 +23,8 @@ WRITES = {
 @pytest.fixture
 def workforce(pool: Any, cli: Any) -> Any:
     """ana in reviewers (invited), bo in both teams; then every Cognito call is recorded."""
-    cli("--env", "dev", "--email", ANA, "--team", "reviewers")
-    cli("--env", "dev", "--email", BO, "--team", "reviewers", "--team", "labelers")
+    cli("invite", "--env", "dev", "--email", ANA, "--team", "reviewers")
+    cli("invite", "--env", "dev", "--email", BO, "--team", "reviewers", "--team", "labelers")
     cli.flaky()
     return pool
 
@@ -33,20 +33,20 @@ def workforce(pool: Any, cli: Any) -> Any:
     ("argv", "planned"),
     [
         (
-            ["--email", "new@example.com", "--team", "labelers"],
+            ["invite", "--email", "new@example.com", "--team", "labelers"],
             [
                 f"create user {username_for('new@example.com')} (Cognito emails the invitation)",
                 "add to labelers",
             ],
         ),
-        (["--email", ANA, "--team", "labelers", "--team", "reviewers"], ["add to labelers"]),
-        (["--resend", "--email", ANA], ["resend the invitation (Cognito emails a new temporary password)"]),
+        (["invite", "--email", ANA, "--team", "labelers", "--team", "reviewers"], ["add to labelers"]),
+        (["resend", "--email", ANA], ["resend the invitation (Cognito emails a new temporary password)"]),
         (
-            ["--remove", "--email", BO],
+            ["remove", "--email", BO],
             [f"delete user {username_for(BO)} (and so remove it from labelers, reviewers)"],
         ),
         (
-            ["--disable", "--email", BO],
+            ["disable", "--email", BO],
             ["disable the user", "remove from labelers", "remove from reviewers"],
         ),
     ],
@@ -57,7 +57,7 @@ def test_every_action_in_dry_run_plans_without_writing(
 ) -> None:
     before = workforce.snapshot()
 
-    run = cli("--env", "dev", "--dry-run", "--json", *argv)
+    run = cli(*argv, "--env", "dev", "--dry-run", "--json")
 
     assert run.code == 0, run.err
     assert workforce.snapshot() == before
@@ -75,6 +75,7 @@ def test_dry_run_of_a_csv_says_would_and_nothing_was_changed(workforce: Any, cli
     before = workforce.snapshot()
 
     run = cli(
+        "invite",
         "--env",
         "dev",
         "--dry-run",
@@ -89,7 +90,7 @@ def test_dry_run_of_a_csv_says_would_and_nothing_was_changed(workforce: Any, cli
 
 
 def test_dry_run_still_reports_rows_that_would_be_skipped_or_fail(workforce: Any, cli: Any) -> None:
-    run = cli("--env", "dev", "--dry-run", "--disable", "--email", "nobody@example.com", "--json")
+    run = cli("disable", "--env", "dev", "--dry-run", "--email", "nobody@example.com", "--json")
 
     assert run.code == 1
     assert run.result("nobody@example.com")["outcome"] == "failed"
@@ -98,7 +99,7 @@ def test_dry_run_still_reports_rows_that_would_be_skipped_or_fail(workforce: Any
 def test_dry_run_of_all_pending_resends_plans_one_per_invited_worker(workforce: Any, cli: Any) -> None:
     before = workforce.snapshot()
 
-    run = cli("--env", "dev", "--dry-run", "--resend", "--all-pending", "--json")
+    run = cli("resend", "--env", "dev", "--dry-run", "--all-pending", "--json")
 
     assert workforce.snapshot() == before
     assert sorted(r["email"] for r in run.json()["results"]) == [ANA, BO]

@@ -1,4 +1,4 @@
-"""Retry Cognito calls that were throttled, with capped exponential backoff and full jitter."""
+"""Retry AWS calls that were throttled, with capped exponential backoff and full jitter."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from invite_lib.directory import username_for
+from labeling_cli.labelers.directory import username_for
 
 QUOTA_MESSAGE = (
     "daily email quota reached: {sent} {verb}, {left} left; run the same command again later or configure SES"
@@ -33,7 +33,7 @@ def test_a_run_stops_at_the_quota_and_says_how_many_were_invited_and_are_left(
     _quota_on(cli, "li@example.com")
 
     # When
-    run = cli("--env", "dev", "--csv", csv_file(CSV))
+    run = cli("invite", "--env", "dev", "--csv", csv_file(CSV))
 
     # Then only ana was invited; li, mo and nu are left, untouched
     assert run.code == 4, run.out + run.err
@@ -45,7 +45,7 @@ def test_a_run_stops_at_the_quota_and_says_how_many_were_invited_and_are_left(
 def test_the_json_document_reports_the_stop_and_every_row(pool: Any, cli: Any, csv_file: Any) -> None:
     _quota_on(cli, "mo@example.com")
 
-    run = cli("--env", "dev", "--csv", csv_file(CSV), "--json")
+    run = cli("invite", "--env", "dev", "--csv", csv_file(CSV), "--json")
 
     document = run.json()
     assert run.code == 4
@@ -62,10 +62,10 @@ def test_a_rerun_continues_where_it_stopped_without_inviting_anyone_twice(
     # Given a run stopped at li's invitation
     path = csv_file(CSV)
     wrappers = _quota_on(cli, "li@example.com")
-    cli("--env", "dev", "--csv", path)
+    cli("invite", "--env", "dev", "--csv", path)
 
     # When the same command runs again (the quota has reset)
-    rerun = cli("--env", "dev", "--csv", path, "--json")
+    rerun = cli("invite", "--env", "dev", "--csv", path, "--json")
 
     # Then ana is not created or emailed again, and the three left are invited
     assert rerun.code == 0, rerun.err
@@ -88,7 +88,7 @@ def test_resending_stops_at_the_quota_too(pool: Any, cli: Any) -> None:
         pool.add_user(email, teams=("reviewers",))
     _quota_on(cli, "bo@example.com")
 
-    run = cli("--env", "dev", "--resend", "--all-pending")
+    run = cli("resend", "--env", "dev", "--all-pending")
 
     assert run.code == 4
     assert QUOTA_MESSAGE.format(sent=1, verb="resent", left=2) in run.out

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-import invite
-from invite_lib.directory import username_for
+from labeling_cli.labelers import cli as labelers
+from labeling_cli.labelers.directory import username_for
 
 GOOD = """\
 email,teams,name
@@ -21,7 +21,7 @@ kim@example.com,labelers|reviewers,Kim
 
 
 def test_a_csv_invites_every_row_into_its_teams(pool: Any, cli: Any, csv_file: Any) -> None:
-    run = cli("--env", "dev", "--csv", csv_file(GOOD))
+    run = cli("invite", "--env", "dev", "--csv", csv_file(GOOD))
 
     assert run.code == 0, run.err
     assert pool.members("reviewers") == {"ana@example.com", "li@example.com", "kim@example.com"}
@@ -35,10 +35,10 @@ def test_a_csv_invites_every_row_into_its_teams(pool: Any, cli: Any, csv_file: A
 
 def test_the_same_csv_twice_changes_nothing_the_second_time(pool: Any, cli: Any, csv_file: Any) -> None:
     path = csv_file(GOOD)
-    cli("--env", "dev", "--csv", path)
+    cli("invite", "--env", "dev", "--csv", path)
     before = pool.snapshot()
 
-    run = cli("--env", "dev", "--csv", path, "--json")
+    run = cli("invite", "--env", "dev", "--csv", path, "--json")
 
     assert run.code == 0
     assert pool.snapshot() == before
@@ -50,7 +50,7 @@ def test_the_same_csv_twice_changes_nothing_the_second_time(pool: Any, cli: Any,
 def test_the_csv_may_come_from_standard_input(pool: Any, cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(GOOD))
 
-    run = cli("--env", "dev", "--csv", "-")
+    run = cli("invite", "--env", "dev", "--csv", "-")
 
     assert run.code == 0, run.err
     assert len(pool.members("reviewers")) == 3
@@ -60,7 +60,7 @@ def test_a_byte_order_mark_and_blank_lines_are_fine(pool: Any, cli: Any, tmp_pat
     path = tmp_path / "excel.csv"
     path.write_bytes(b"\xef\xbb\xbfEmail, Teams\r\n\r\nana@example.com,reviewers\r\n\r\n")
 
-    run = cli("--env", "dev", "--csv", str(path))
+    run = cli("invite", "--env", "dev", "--csv", str(path))
 
     assert run.code == 0, run.err
     assert pool.members("reviewers") == {"ana@example.com"}
@@ -80,7 +80,7 @@ dee@example.com,reviewers,Dee,extra
 def test_invalid_rows_are_each_reported_and_nothing_is_written(pool: Any, cli: Any, csv_file: Any) -> None:
     before = pool.snapshot()
 
-    run = cli("--env", "dev", "--csv", csv_file(BAD_ROWS))
+    run = cli("invite", "--env", "dev", "--csv", csv_file(BAD_ROWS))
 
     assert run.code == 2
     assert pool.snapshot() == before
@@ -94,7 +94,7 @@ def test_invalid_rows_are_each_reported_and_nothing_is_written(pool: Any, cli: A
 
 
 def test_invalid_rows_in_json_name_their_lines(pool: Any, cli: Any, csv_file: Any) -> None:
-    run = cli("--env", "dev", "--csv", csv_file(BAD_ROWS), "--json")
+    run = cli("invite", "--env", "dev", "--csv", csv_file(BAD_ROWS), "--json")
 
     document = run.json()
     assert run.code == 2
@@ -107,7 +107,7 @@ def test_invalid_rows_in_json_name_their_lines(pool: Any, cli: Any, csv_file: An
 def test_continue_on_invalid_processes_the_valid_rows_and_fails_the_run(
     pool: Any, cli: Any, csv_file: Any
 ) -> None:
-    run = cli("--env", "dev", "--csv", csv_file(BAD_ROWS), "--continue-on-invalid", "--json")
+    run = cli("invite", "--env", "dev", "--csv", csv_file(BAD_ROWS), "--continue-on-invalid", "--json")
 
     assert run.code == 1
     assert pool.members("reviewers") == {"ana@example.com"}
@@ -134,7 +134,7 @@ def test_a_file_that_is_not_a_worker_list_is_refused_before_any_write(
 ) -> None:
     before = pool.snapshot()
 
-    run = cli("--env", "dev", "--csv", csv_file(text))
+    run = cli("invite", "--env", "dev", "--csv", csv_file(text))
 
     assert run.code == 2
     assert message in run.err
@@ -143,9 +143,9 @@ def test_a_file_that_is_not_a_worker_list_is_refused_before_any_write(
 
 
 def test_a_missing_or_binary_file_is_one_clear_line(pool: Any, cli: Any, tmp_path: Path) -> None:
-    missing = cli("--env", "dev", "--csv", str(tmp_path / "nope.csv"))
+    missing = cli("invite", "--env", "dev", "--csv", str(tmp_path / "nope.csv"))
     (tmp_path / "latin1.csv").write_bytes("email,teams\njos\xe9@example.com,reviewers\n".encode("latin-1"))
-    binary = cli("--env", "dev", "--csv", str(tmp_path / "latin1.csv"))
+    binary = cli("invite", "--env", "dev", "--csv", str(tmp_path / "latin1.csv"))
 
     assert (missing.code, binary.code) == (2, 2)
     assert "nope.csv: no such file" in missing.err
@@ -156,7 +156,7 @@ def test_one_failing_row_does_not_stop_the_others(pool: Any, cli: Any, csv_file:
     # given Cognito refuses li's creation for a reason retrying cannot fix
     cli.flaky({("admin_create_user", username_for("li@example.com")): ["InvalidParameterException"]})
 
-    run = cli("--env", "dev", "--csv", csv_file(GOOD), "--json")
+    run = cli("invite", "--env", "dev", "--csv", csv_file(GOOD), "--json")
 
     assert run.code == 1
     assert pool.members("reviewers") == {"ana@example.com", "kim@example.com"}
@@ -173,8 +173,8 @@ def test_a_row_that_fails_halfway_says_what_was_done_and_a_rerun_finishes_it(
     path = csv_file(GOOD)
     cli.flaky({("admin_add_user_to_group", username_for("li@example.com")): ["InternalErrorException"]})
 
-    first = cli("--env", "dev", "--csv", path, "--json")
-    second = cli("--env", "dev", "--csv", path, "--json")
+    first = cli("invite", "--env", "dev", "--csv", path, "--json")
+    second = cli("invite", "--env", "dev", "--csv", path, "--json")
 
     halfway = first.result("li@example.com")
     assert first.code == 1
@@ -187,7 +187,7 @@ def test_a_row_that_fails_halfway_says_what_was_done_and_a_rerun_finishes_it(
 
 
 def test_a_terminal_gets_a_progress_bar_and_the_summary_table(pool: Any, cli: Any, csv_file: Any) -> None:
-    run = cli("--env", "dev", "--csv", csv_file(GOOD), tty=True)
+    run = cli("invite", "--env", "dev", "--csv", csv_file(GOOD), tty=True)
 
     assert run.code == 0
     assert "Inviting" in run.err  # rich's bar, drawn on standard error
@@ -195,7 +195,7 @@ def test_a_terminal_gets_a_progress_bar_and_the_summary_table(pool: Any, cli: An
 
 
 def test_without_a_terminal_there_is_no_progress_bar(pool: Any, cli: Any, csv_file: Any) -> None:
-    run = cli("--env", "dev", "--csv", csv_file(GOOD))
+    run = cli("invite", "--env", "dev", "--csv", csv_file(GOOD))
 
     assert run.err == ""
 
@@ -209,13 +209,13 @@ def test_a_thousand_row_csv_end_to_end(
     path.write_text("email,teams,name\n" + "\n".join(rows) + "\n", encoding="utf-8")
 
     started = time.perf_counter()
-    first = cli("--env", "dev", "--csv", str(path), "--json")
+    first = cli("invite", "--env", "dev", "--csv", str(path), "--json")
     first_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    second = cli("--env", "dev", "--csv", str(path), "--json")
+    second = cli("invite", "--env", "dev", "--csv", str(path), "--json")
     second_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    table = cli("--env", "dev", "--csv", str(path))
+    table = cli("invite", "--env", "dev", "--csv", str(path))
     table_seconds = time.perf_counter() - started
 
     assert first.code == 0, first.err
@@ -242,7 +242,7 @@ def test_a_large_csv_reads_the_pool_once_instead_of_per_row(pool: Any, cli: Any,
     path = csv_file(_rows(30))
     wrappers = cli.flaky()
 
-    run = cli("--env", "dev", "--csv", path, "--json")
+    run = cli("invite", "--env", "dev", "--csv", path, "--json")
 
     assert run.code == 0, run.err
     assert run.json()["summary"] == {"succeeded": 29, "skipped": 1, "failed": 0, "planned": 0}
@@ -252,19 +252,19 @@ def test_a_large_csv_reads_the_pool_once_instead_of_per_row(pool: Any, cli: Any,
     assert len(pool.members("reviewers")) == 30
 
 
-@pytest.mark.parametrize("action", ["--disable", "--remove", "--resend"])
+@pytest.mark.parametrize("action", ["disable", "remove", "resend"])
 def test_large_csvs_work_for_every_action(pool: Any, cli: Any, csv_file: Any, action: str) -> None:
     path = csv_file(_rows(25))
-    cli("--env", "dev", "--csv", path)
+    cli("invite", "--env", "dev", "--csv", path)
 
-    run = cli("--env", "dev", action, "--csv", path, "--json")
+    run = cli(action, "--env", "dev", "--csv", path, "--json")
 
     assert run.code == 0, run.err
     assert run.json()["summary"]["succeeded"] == 25
     users = pool.snapshot()["users"]
-    if action == "--remove":
+    if action == "remove":
         assert users == {}
-    elif action == "--disable":
+    elif action == "disable":
         assert [enabled for _, enabled, _ in users.values()] == [False] * 25
         assert pool.members("reviewers") == set()
     else:  # moto drops attributes and groups on RESEND, so only the status is compared
@@ -292,12 +292,12 @@ def test_ctrl_c_reports_what_was_done_and_what_was_not(pool: Any, cli: Any, csv_
             return create
 
     def make(session: Any, service: str) -> Any:
-        client = invite.default_client(session, service)
+        client = labelers.default_client(session, service)
         return InterruptedOnThirdCreate(client) if service == "cognito-idp" else client
 
     cli.make_client = make
 
-    run = cli("--env", "dev", "--csv", csv_file(_rows(5)), "--json")
+    run = cli("invite", "--env", "dev", "--csv", csv_file(_rows(5)), "--json")
 
     assert run.code == 130
     document = run.json()

@@ -15,9 +15,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from invite_lib.retry import Backoff, error_code
+from labeling_cli.common.retry import Backoff, error_code
 
-log = logging.getLogger("invite")
+log = logging.getLogger(__name__)  # under "labeling_cli", which --verbose shows
 
 STATUS_INVITED = "FORCE_CHANGE_PASSWORD"
 STATUS_CONFIRMED = "CONFIRMED"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-import invite
+from labeling_cli.labelers import cli as labelers
 
 SECRET_KEY = "sEcReT-KeY-0123456789-never-print-me"
 TEMPORARY_PASSWORD = "Tmp-Passw0rd-never-print-me!"
@@ -51,7 +51,7 @@ def test_invites_resends_and_lists_print_no_secret_even_verbose(
     requests: list[tuple[str, dict[str, Any]]] = []
 
     def make(session: Any, service: str) -> Any:
-        client = invite.default_client(session, service)
+        client = labelers.default_client(session, service)
         return EchoingCognito(client, requests) if service == "cognito-idp" else client
 
     cli.make_client = make
@@ -59,10 +59,20 @@ def test_invites_resends_and_lists_print_no_secret_even_verbose(
     path = csv_file("email,teams,name\nana@example.com,reviewers,Ana\nli@example.com,labelers,\n")
 
     runs = [
-        cli("--env", "dev", "--csv", path, "--verbose", *output),
-        cli("--env", "dev", "--email", "kim@example.com", "--team", "reviewers", "--verbose", *output),
-        cli("--env", "dev", "--resend", "--all-pending", "--verbose", *output),
-        cli("--env", "dev", "--list", "--verbose", *output),
+        cli("invite", "--env", "dev", "--csv", path, "--verbose", *output),
+        cli(
+            "invite",
+            "--env",
+            "dev",
+            "--email",
+            "kim@example.com",
+            "--team",
+            "reviewers",
+            "--verbose",
+            *output,
+        ),
+        cli("resend", "--env", "dev", "--all-pending", "--verbose", *output),
+        cli("list", "--env", "dev", "--verbose", *output),
     ]
 
     assert [run.code for run in runs] == [0, 0, 0, 0], [run.err for run in runs]

@@ -1,4 +1,5 @@
-"""A moto workforce shaped like the one the workforce module publishes, and a way to run the CLI on it."""
+"""A moto workforce shaped like the one the workforce module publishes, and ways to run the labeler
+commands on it: `cli` runs `labelers`, `legacy_cli` runs its older form (`labeling-invite`)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from rich.console import Console
 
-import invite
-from invite_lib.directory import username_for
+from labeling_cli.common.cli import Runtime
+from labeling_cli.labelers import cli as labelers
+from labeling_cli.labelers import legacy
+from labeling_cli.labelers.directory import username_for
 
 REGION = "us-east-1"
 PREFIX = "/private-labeling/dev/workforce"
@@ -206,21 +209,22 @@ class FlakyCognito:
 
 @dataclass
 class Cli:
-    """Runs the CLI in-process with captured, wide, non-terminal output and a recorded sleep."""
+    """Runs a command in-process with captured, wide, non-terminal output and a recorded sleep."""
 
+    run: Callable[[list[str], Runtime], int] = labelers.run
     sleeps: list[float] = field(default_factory=list)
-    make_client: ClientFactory = invite.default_client
+    make_client: ClientFactory = labelers.default_client
     cognito_wrappers: list[FlakyCognito] = field(default_factory=list)
 
     def __call__(self, *argv: str, tty: bool = False) -> Run:
         out, err = io.StringIO(), io.StringIO()
-        runtime = invite.Runtime(
+        runtime = Runtime(
             out=Console(file=out, width=200, force_terminal=tty),
             err=Console(file=err, width=200, force_terminal=tty),
             sleep=self.sleeps.append,
             make_client=self.make_client,
         )
-        code = invite.run(list(argv), runtime)
+        code = self.run(list(argv), runtime)
         return Run(code=code, out=out.getvalue(), err=err.getvalue())
 
     def flaky(self, failures: dict[tuple[str, str], list[str]] | None = None) -> list[FlakyCognito]:
@@ -228,7 +232,7 @@ class Cli:
         shared = failures if failures is not None else {}
 
         def make(session: Any, service: str) -> Any:
-            client = invite.default_client(session, service)
+            client = labelers.default_client(session, service)
             if service != "cognito-idp":
                 return client
             wrapper = FlakyCognito(client, shared)
@@ -241,7 +245,14 @@ class Cli:
 
 @pytest.fixture
 def cli() -> Cli:
+    """`labelers COMMAND ...`"""
     return Cli()
+
+
+@pytest.fixture
+def legacy_cli() -> Cli:
+    """`labeling-invite ...` (and `python scripts/invite.py ...`): the command as a flag."""
+    return Cli(run=legacy.run)
 
 
 @pytest.fixture

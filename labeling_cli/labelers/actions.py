@@ -13,10 +13,11 @@ from enum import StrEnum
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from invite_lib.config import Workforce
-from invite_lib.directory import AmbiguousEmailError, Directory, Mfa, Worker, username_for
-from invite_lib.retry import THROTTLING_CODES, error_code
-from invite_lib.roster import InvalidRow, Target
+from labeling_cli.common.errors import describe
+from labeling_cli.common.retry import error_code
+from labeling_cli.labelers.directory import AmbiguousEmailError, Directory, Mfa, Worker, username_for
+from labeling_cli.labelers.roster import InvalidRow, Target
+from labeling_cli.labelers.workforce import Workforce
 
 AwsError = (ClientError, BotoCoreError)
 
@@ -54,14 +55,6 @@ class Step:
     done: str
     write: Callable[[], object]
     emails: bool = False  # Cognito emails an invitation (so the daily email quota can refuse it)
-
-
-def describe(error: Exception) -> str:
-    if isinstance(error, ClientError):
-        code = error_code(error)
-        text = f"{code}: {error.response.get('Error', {}).get('Message', '')}".rstrip(": ")
-        return f"{text} (still throttled after retrying)" if code in THROTTLING_CODES else text
-    return str(error)
 
 
 def invalid_result(row: InvalidRow) -> RowResult:

@@ -5,6 +5,7 @@ Every row is checked before anything is written, so a file's problems are all re
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import re
@@ -12,6 +13,8 @@ import sys
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from labeling_cli.common.errors import InputError
 
 # Pragmatic address syntax: ASCII local part without quotes or backslashes (they would need
 # escaping in Cognito's ListUsers filter) and a dotted DNS domain with a top-level label.
@@ -29,10 +32,6 @@ COLUMN_EMAIL = "email"
 COLUMN_TEAMS = "teams"
 COLUMN_NAME = "name"
 KNOWN_COLUMNS = (COLUMN_EMAIL, COLUMN_TEAMS, COLUMN_NAME)
-
-
-class InputError(Exception):
-    """The input as a whole is unusable (no file, no header, a missing column ...)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +72,29 @@ def normalize_email(raw: str) -> str:
     return email.lower()
 
 
+def email_address(value: str) -> str:
+    """argparse type of --email: the normalised address, so a typo is a usage error before anything runs."""
+    try:
+        return normalize_email(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def name_problem(name: str) -> str | None:
+    """Why Cognito would refuse this `name` attribute, or None."""
+    if len(name) > MAX_NAME_LENGTH or _CONTROL.search(name):
+        return "name is longer than 2048 characters or contains control characters"
+    return None
+
+
+def worker_name(value: str) -> str:
+    """argparse type of --name."""
+    problem = name_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return value
+
+
 def split_teams(field: str) -> tuple[str, ...]:
     """`reviewers; labelers` or `reviewers|labelers` into team names, in order, without repeats."""
     names = (name.strip() for name in _TEAM_SEPARATORS.split(field))
@@ -108,8 +130,9 @@ class _Checker:
                 self._seen[email] = line
         if self._teams_required:
             problems.extend(self._team_problems(teams))
-        if name is not None and (len(name) > MAX_NAME_LENGTH or _CONTROL.search(name)):
-            problems.append("name is longer than 2048 characters or contains control characters")
+        problem = name_problem(name) if name is not None else None
+        if problem:
+            problems.append(problem)
         if problems:
             self.invalid.append(InvalidRow(line=line, email=email, reason="; ".join(problems)))
         else:

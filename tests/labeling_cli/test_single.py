@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from invite_lib.directory import username_for
+from labeling_cli.labelers.directory import username_for
 
 
 def test_invite_creates_a_verified_user_with_an_opaque_name_in_the_team(pool: Any, cli: Any) -> None:
     # when
-    run = cli("--env", "dev", "--email", "Ana@Example.com", "--team", "reviewers", "--name", "Ana Lima")
+    run = cli(
+        "invite", "--env", "dev", "--email", "Ana@Example.com", "--team", "reviewers", "--name", "Ana Lima"
+    )
 
     # then
     assert run.code == 0, run.err
@@ -37,7 +39,7 @@ def test_the_user_name_is_stable_and_differs_per_email() -> None:
 def test_cognito_sends_the_invitation_and_we_never_choose_a_password(pool: Any, cli: Any) -> None:
     wrappers = cli.flaky()
 
-    run = cli("--env", "dev", "--email", "ana@example.com", "--team", "reviewers")
+    run = cli("invite", "--env", "dev", "--email", "ana@example.com", "--team", "reviewers")
 
     assert run.code == 0, run.err
     creates = [params for name, params in wrappers[0].calls if name == "admin_create_user"]
@@ -48,10 +50,12 @@ def test_cognito_sends_the_invitation_and_we_never_choose_a_password(pool: Any, 
 
 
 def test_running_the_same_invite_again_changes_nothing_and_says_so(pool: Any, cli: Any) -> None:
-    cli("--env", "dev", "--email", "ana@example.com", "--team", "reviewers", "--team", "labelers")
+    cli("invite", "--env", "dev", "--email", "ana@example.com", "--team", "reviewers", "--team", "labelers")
     before = pool.snapshot()
 
-    run = cli("--env", "dev", "--email", "ana@example.com", "--team", "reviewers", "--team", "labelers")
+    run = cli(
+        "invite", "--env", "dev", "--email", "ana@example.com", "--team", "reviewers", "--team", "labelers"
+    )
 
     assert run.code == 0
     assert pool.snapshot() == before
@@ -61,11 +65,20 @@ def test_running_the_same_invite_again_changes_nothing_and_says_so(pool: Any, cl
 
 
 def test_an_existing_worker_only_joins_the_teams_it_is_missing(pool: Any, cli: Any) -> None:
-    cli("--env", "dev", "--email", "ana@example.com", "--team", "reviewers")
+    cli("invite", "--env", "dev", "--email", "ana@example.com", "--team", "reviewers")
     users_before = pool.usernames()
 
     run = cli(
-        "--env", "dev", "--email", "ana@example.com", "--team", "reviewers", "--team", "labelers", "--json"
+        "invite",
+        "--env",
+        "dev",
+        "--email",
+        "ana@example.com",
+        "--team",
+        "reviewers",
+        "--team",
+        "labelers",
+        "--json",
     )
 
     assert run.code == 0
@@ -80,7 +93,7 @@ def test_an_existing_worker_only_joins_the_teams_it_is_missing(pool: Any, cli: A
 def test_a_worker_created_elsewhere_is_found_by_email_and_not_duplicated(pool: Any, cli: Any) -> None:
     pool.add_user("li@example.com", username="li-from-console")
 
-    run = cli("--env", "dev", "--email", "li@example.com", "--team", "labelers", "--json")
+    run = cli("invite", "--env", "dev", "--email", "li@example.com", "--team", "labelers", "--json")
 
     assert run.code == 0, run.err
     assert pool.usernames() == {"li-from-console"}
@@ -89,7 +102,9 @@ def test_a_worker_created_elsewhere_is_found_by_email_and_not_duplicated(pool: A
 
 
 def test_several_emails_share_the_teams(pool: Any, cli: Any) -> None:
-    run = cli("--env", "dev", "--email", "a@example.com", "--email", "b@example.com", "--team", "labelers")
+    run = cli(
+        "invite", "--env", "dev", "--email", "a@example.com", "--email", "b@example.com", "--team", "labelers"
+    )
 
     assert run.code == 0
     assert pool.members("labelers") == {"a@example.com", "b@example.com"}
@@ -97,11 +112,11 @@ def test_several_emails_share_the_teams(pool: Any, cli: Any) -> None:
 
 
 def test_a_disabled_worker_is_not_silently_reenabled(pool: Any, cli: Any) -> None:
-    cli("--env", "dev", "--email", "ana@example.com", "--team", "reviewers")
-    cli("--env", "dev", "--disable", "--email", "ana@example.com")
+    cli("invite", "--env", "dev", "--email", "ana@example.com", "--team", "reviewers")
+    cli("disable", "--env", "dev", "--email", "ana@example.com")
     before = pool.snapshot()
 
-    run = cli("--env", "dev", "--email", "ana@example.com", "--team", "reviewers")
+    run = cli("invite", "--env", "dev", "--email", "ana@example.com", "--team", "reviewers")
 
     assert run.code == 1
     assert pool.snapshot() == before
@@ -117,7 +132,7 @@ def test_two_users_with_the_same_email_fail_the_row_with_both_names(pool: Any, c
         MessageAction="SUPPRESS",
     )
 
-    run = cli("--env", "dev", "--email", "dup@example.com", "--team", "reviewers")
+    run = cli("invite", "--env", "dev", "--email", "dup@example.com", "--team", "reviewers")
 
     assert run.code == 1
     assert "2 users have the email dup@example.com (dup-one, dup-two)" in run.out
@@ -125,7 +140,7 @@ def test_two_users_with_the_same_email_fail_the_row_with_both_names(pool: Any, c
 
 
 def test_json_output_has_a_stable_shape(pool: Any, cli: Any) -> None:
-    run = cli("--env", "dev", "--email", "ana@example.com", "--team", "reviewers", "--json")
+    run = cli("invite", "--env", "dev", "--email", "ana@example.com", "--team", "reviewers", "--json")
 
     document = run.json()
     assert set(document) == {

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-import invite
+from labeling_cli.labelers import cli as labelers
 
 REVIEWERS = "gt-dev-reviewers"
 
@@ -20,7 +20,7 @@ def _no_traceback(run: Any) -> None:
 
 # --- SSM and overrides ----------------------------------------------------------------------------
 def test_an_env_without_parameters_is_refused_with_what_is_missing(pool: Any, cli: Any) -> None:
-    run = cli("--env", "staging", "--list")
+    run = cli("list", "--env", "staging")
 
     assert run.code == 3
     assert (
@@ -33,7 +33,7 @@ def test_an_env_without_parameters_is_refused_with_what_is_missing(pool: Any, cl
 def test_the_missing_parameter_is_named(environments: Any, cli: Any) -> None:
     environments.publish(environments.create_pool(), omit=("workteams",))
 
-    run = cli("--env", "dev", "--list")
+    run = cli("list", "--env", "dev")
 
     assert run.code == 3
     assert "/private-labeling/dev/workforce: workteams." in run.err
@@ -42,9 +42,9 @@ def test_the_missing_parameter_is_named(environments: Any, cli: Any) -> None:
 def test_malformed_workteams_are_refused(environments: Any, cli: Any) -> None:
     pool_id = environments.create_pool()
     environments.publish(pool_id, workteams="reviewers")
-    broken = cli("--env", "dev", "--list")
+    broken = cli("list", "--env", "dev")
     environments.publish(pool_id, prefix="/x/workforce", workteams=json.dumps({"reviewers": {"arn": "a"}}))
-    no_group = cli("--ssm-prefix", "/x/workforce", "--list")
+    no_group = cli("list", "--ssm-prefix", "/x/workforce")
 
     assert broken.code == no_group.code == 3
     assert "/private-labeling/dev/workforce/workteams is not JSON" in broken.err
@@ -54,7 +54,9 @@ def test_malformed_workteams_are_refused(environments: Any, cli: Any) -> None:
 def test_a_custom_ssm_prefix(environments: Any, cli: Any) -> None:
     environments.publish(environments.create_pool(), prefix="/acme/prod/workforce")
 
-    run = cli("--ssm-prefix", "/acme/prod/workforce", "--email", "ana@example.com", "--team", "reviewers")
+    run = cli(
+        "invite", "--ssm-prefix", "/acme/prod/workforce", "--email", "ana@example.com", "--team", "reviewers"
+    )
 
     assert run.code == 0, run.err
     assert "SSM /acme/prod/workforce" in run.out
@@ -66,11 +68,12 @@ def test_pool_and_team_flags_skip_ssm_entirely(environments: Any, cli: Any) -> N
 
     def recording(session: Any, service: str) -> Any:
         services.append(service)
-        return invite.default_client(session, service)
+        return labelers.default_client(session, service)
 
     cli.make_client = recording
 
     run = cli(
+        "invite",
         "--user-pool-id",
         pool_id,
         "--team-group",
@@ -90,16 +93,26 @@ def test_a_pool_flag_with_an_env_still_reads_the_teams_from_ssm(environments: An
     environments.publish("us-east-1_doesnotexist")
     real_pool = environments.create_pool()
 
-    run = cli("--env", "dev", "--user-pool-id", real_pool, "--email", "a@example.com", "--team", "labelers")
+    run = cli(
+        "invite",
+        "--env",
+        "dev",
+        "--user-pool-id",
+        real_pool,
+        "--email",
+        "a@example.com",
+        "--team",
+        "labelers",
+    )
 
     assert run.code == 0, run.err
     assert real_pool in run.out
 
 
 def test_no_environment_at_all_says_what_to_pass(aws: None, cli: Any) -> None:
-    run = cli("--list")
+    run = cli("list")
 
-    assert run.code == 3
+    assert run.code == 2  # decided from the arguments alone, so a usage error
     assert "pass --env NAME (or --ssm-prefix), or both --user-pool-id and --team-group" in run.err
 
 
@@ -113,7 +126,7 @@ def test_no_environment_at_all_says_what_to_pass(aws: None, cli: Any) -> None:
     ],
 )
 def test_malformed_overrides_are_usage_errors(aws: None, cli: Any, flags: list[str], message: str) -> None:
-    run = cli("--env", "dev", *flags, "--list")
+    run = cli("list", "--env", "dev", *flags)
 
     assert run.code == 2
     assert message in run.err
@@ -124,7 +137,7 @@ def test_malformed_overrides_are_usage_errors(aws: None, cli: Any, flags: list[s
 def test_a_pool_that_does_not_exist(environments: Any, cli: Any) -> None:
     environments.publish("us-east-1_doesnotexist")
 
-    run = cli("--env", "dev", "--list")
+    run = cli("list", "--env", "dev")
 
     assert run.code == 3
     assert "user pool us-east-1_doesnotexist (SSM /private-labeling/dev/workforce) does not exist" in run.err
@@ -133,7 +146,7 @@ def test_a_pool_that_does_not_exist(environments: Any, cli: Any) -> None:
 def test_a_team_whose_group_is_gone(pool: Any, cli: Any) -> None:
     pool.cognito.delete_group(GroupName=REVIEWERS, UserPoolId=pool.id)
 
-    run = cli("--env", "dev", "--email", "a@example.com", "--team", "reviewers")
+    run = cli("invite", "--env", "dev", "--email", "a@example.com", "--team", "reviewers")
 
     assert run.code == 3
     assert f"Cognito group(s) missing in user pool {pool.id}: {REVIEWERS} (team reviewers)" in run.err
@@ -144,6 +157,7 @@ def test_a_pool_in_another_region_than_the_session(
     pool: Any, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run = cli(
+        "list",
         "--env",
         "dev",
         "--region",
@@ -152,7 +166,6 @@ def test_a_pool_in_another_region_than_the_session(
         pool.id,
         "--team-group",
         f"r={REVIEWERS}",
-        "--list",
     )
 
     assert run.code == 3
@@ -163,7 +176,7 @@ def test_a_pool_that_uses_email_as_user_name_is_refused(environments: Any, cli: 
     pool_id = environments.create_pool(AliasAttributes=[], UsernameAttributes=["email"])
     environments.publish(pool_id)
 
-    run = cli("--env", "dev", "--list")
+    run = cli("list", "--env", "dev")
 
     assert run.code == 3
     assert "uses email addresses as user names" in run.err
@@ -179,8 +192,8 @@ def test_missing_credentials_are_one_line_without_traceback(
     monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", raising=False)
     monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", raising=False)
 
-    run = cli("--env", "dev", "--list")
-    as_json = cli("--env", "dev", "--list", "--json")
+    run = cli("list", "--env", "dev")
+    as_json = cli("list", "--env", "dev", "--json")
 
     assert run.code == 3
     assert run.err.startswith("error: no AWS credentials found")
@@ -196,11 +209,50 @@ def test_missing_region_is_one_line(aws: None, cli: Any, monkeypatch: pytest.Mon
     monkeypatch.delenv("AWS_REGION")
     monkeypatch.delenv("AWS_DEFAULT_REGION")
 
-    run = cli("--user-pool-id", "us-east-1_abc", "--team-group", "r=g", "--list")
+    run = cli("list", "--user-pool-id", "us-east-1_abc", "--team-group", "r=g")
 
     assert run.code == 3
-    assert "no AWS region: pass --region or set AWS_REGION" in run.err
+    assert "no AWS region: pass --region, or set AWS_REGION (or AWS_DEFAULT_REGION)" in run.err
     _no_traceback(run)
+
+
+@pytest.mark.parametrize(
+    ("variables", "region"),
+    [
+        ({"AWS_REGION": "us-east-1"}, "us-east-1"),
+        ({"AWS_DEFAULT_REGION": "us-east-1"}, "us-east-1"),
+        ({"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "us-east-1"}, "eu-west-1"),
+    ],
+    ids=["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_REGION-first"],
+)
+def test_the_region_comes_from_aws_region_then_aws_default_region(
+    pool: Any, cli: Any, monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], region: str
+) -> None:
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+
+    run = cli("list", "--env", "dev", "--json")
+
+    if region == "us-east-1":  # the pool's region: the workers are listed
+        assert run.code == 0, run.err
+        assert run.json()["user_pool_id"] == pool.id
+    else:  # AWS_REGION won over AWS_DEFAULT_REGION: no parameters in eu-west-1
+        assert run.code == 3
+        assert "SSM parameters missing under /private-labeling/dev/workforce" in run.err
+
+
+def test_the_region_flag_wins_over_both_variables(
+    pool: Any, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+
+    run = cli("list", "--env", "dev", "--region", "us-east-1", "--json")
+
+    assert run.code == 0, run.err
+    assert run.json()["user_pool_id"] == pool.id
 
 
 def test_access_denied_on_ssm_is_one_line(pool: Any, cli: Any) -> None:
@@ -211,11 +263,11 @@ def test_access_denied_on_ssm_is_one_line(pool: Any, cli: Any) -> None:
             )
 
     def make(session: Any, service: str) -> Any:
-        return DeniedSsm() if service == "ssm" else invite.default_client(session, service)
+        return DeniedSsm() if service == "ssm" else labelers.default_client(session, service)
 
     cli.make_client = make
 
-    run = cli("--env", "dev", "--list")
+    run = cli("list", "--env", "dev")
 
     assert run.code == 3
     assert "AWS refused or failed: AccessDeniedException: not allowed" in run.err
@@ -223,26 +275,50 @@ def test_access_denied_on_ssm_is_one_line(pool: Any, cli: Any) -> None:
 
 
 # --- arguments ------------------------------------------------------------------------------------
+def _usage_error(run: Any, message: str) -> None:
+    """Exit 2, nothing on standard output, and one line on standard error that names the problem."""
+    assert run.code == 2
+    assert run.out == ""
+    assert run.err.startswith("error: labelers")
+    assert message in run.err
+    _no_traceback(run)
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--env", "dev"], "invite: name the workers with exactly one of --email or --csv"),
-        (["--env", "dev", "--email", "a@example.com"], "invite: give at least one --team"),
-        (["--env", "dev", "--csv", "x.csv", "--email", "a@example.com"], "exactly one of --email or --csv"),
-        (["--env", "dev", "--csv", "x.csv", "--team", "reviewers"], "teams and names come from the file"),
+        ([], "the following arguments are required: COMMAND"),
+        (["enlist", "--env", "dev"], "invalid choice: 'enlist'"),
+        (["invite", "--env", "dev"], "one of the arguments --email --csv is required"),
+        (["invite", "--env", "dev", "--email", "a@example.com"], "give at least one --team with --email"),
         (
-            ["--env", "dev", "--remove", "--email", "a@example.com", "--team", "reviewers"],
-            "--remove takes no --team",
+            ["invite", "--env", "dev", "--csv", "x.csv", "--email", "a@example.com"],
+            "argument --email: not allowed with argument --csv",
         ),
-        (["--env", "dev", "--all-pending"], "--all-pending only goes with --resend"),
-        (["--env", "dev", "--disable", "--all-pending"], "--all-pending only goes with --resend"),
-        (["--env", "dev", "--resend", "--all-pending", "--email", "a@example.com"], "exactly one of"),
-        (["--env", "dev", "--resend"], "exactly one of --email or --csv or --all-pending"),
-        (["--env", "dev", "--list", "--email", "a@example.com"], "--list takes no --email"),
-        (["--env", "d/ev", "--list"], "--env 'd/ev'"),
-        (["--ssm-prefix", "no-slash", "--list"], "--ssm-prefix 'no-slash'"),
+        (
+            ["invite", "--env", "dev", "--csv", "x.csv", "--team", "reviewers"],
+            "teams and names come from the file",
+        ),
+        (
+            ["remove", "--env", "dev", "--email", "a@example.com", "--team", "reviewers"],
+            "unrecognized arguments: --team reviewers",
+        ),
+        (
+            ["invite", "--env", "dev", "--email", "a@example.com", "--team", "r", "--all-pending"],
+            "unrecognized arguments: --all-pending",
+        ),
+        (["disable", "--env", "dev", "--email", "a@example.com", "--all-pending"], "unrecognized arguments"),
+        (
+            ["resend", "--env", "dev", "--all-pending", "--email", "a@example.com"],
+            "argument --email: not allowed with argument --all-pending",
+        ),
+        (["resend", "--env", "dev"], "one of the arguments --email --csv --all-pending is required"),
+        (["list", "--env", "dev", "--email", "a@example.com"], "unrecognized arguments: --email"),
+        (["list", "--env", "d/ev"], "argument --env: 'd/ev'"),
+        (["list", "--ssm-prefix", "no-slash"], "argument --ssm-prefix: 'no-slash'"),
         (
             [
+                "invite",
                 "--env",
                 "dev",
                 "--email",
@@ -256,29 +332,45 @@ def test_access_denied_on_ssm_is_one_line(pool: Any, cli: Any) -> None:
             ],
             "--name applies to a single --email",
         ),
+        (
+            ["invite", "--env", "dev", "--email", "a@example.com", "--team", "r", "--name", "A\x00"],
+            "control characters",
+        ),
     ],
 )
 def test_argument_combinations_that_make_no_sense(cli: Any, argv: list[str], message: str) -> None:
     run = cli(*argv)
 
-    assert run.code == 2
-    assert run.err.startswith("usage:")
-    assert "\nerror: " in run.err
-    assert message in run.err
+    _usage_error(run, message)
 
 
-def test_two_actions_at_once_are_refused_by_argparse(cli: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    run = cli("--env", "dev", "--remove", "--disable", "--email", "a@example.com")
+def test_an_address_that_is_not_an_email_is_refused_before_any_aws_lookup(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given no credentials and no region at all, and a client factory that records any use
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    services: list[str] = []
 
-    assert run.code == 2
-    assert "not allowed with argument" in capsys.readouterr().err
+    def recording(session: Any, service: str) -> Any:
+        services.append(service)
+        return labelers.default_client(session, service)
+
+    cli.make_client = recording
+
+    # When the address has a typo
+    run = cli("invite", "--env", "dev", "--email", "ana(at)example.com", "--team", "reviewers")
+
+    # Then the typo is the one-line answer, and AWS was never asked
+    _usage_error(run, "argument --email: 'ana(at)example.com' is not a valid email address")
+    assert "credentials" not in run.err
+    assert services == []
 
 
-def test_an_invalid_email_or_unknown_team_on_the_command_line_writes_nothing(pool: Any, cli: Any) -> None:
-    bad_email = cli("--env", "dev", "--email", "ana(at)example.com", "--team", "reviewers")
-    bad_team = cli("--env", "dev", "--email", "ana@example.com", "--team", "painters")
+def test_an_unknown_team_on_the_command_line_writes_nothing(pool: Any, cli: Any) -> None:
+    bad_team = cli("invite", "--env", "dev", "--email", "ana@example.com", "--team", "painters")
 
-    assert (bad_email.code, bad_team.code) == (2, 2)
-    assert "'ana(at)example.com' is not a valid email address" in bad_email.out
+    assert bad_team.code == 2
     assert "unknown team painters" in bad_team.out
     assert pool.usernames() == set()

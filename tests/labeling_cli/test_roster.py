@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from invite_lib.roster import from_arguments, normalize_email, split_teams
+from labeling_cli.labelers.roster import from_arguments, normalize_email, split_teams
 
 
 @pytest.mark.parametrize(

@@ -35,11 +35,11 @@ def local_env(emulator: Any) -> str:
 def test_invite_list_disable_and_remove_against_the_emulator(local_env: str, cli: Any, csv_file: Any) -> None:
     path = csv_file(CSV)
 
-    invited = cli("--env", local_env, "--csv", path, "--json")
-    again = cli("--env", local_env, "--csv", path, "--json")
-    disabled = cli("--env", local_env, "--disable", "--email", "li@example.com", "--json")
-    removed = cli("--env", local_env, "--remove", "--email", "ana@example.com", "--json")
-    listed = cli("--env", local_env, "--list", "--json")
+    invited = cli("invite", "--env", local_env, "--csv", path, "--json")
+    again = cli("invite", "--env", local_env, "--csv", path, "--json")
+    disabled = cli("disable", "--env", local_env, "--email", "li@example.com", "--json")
+    removed = cli("remove", "--env", local_env, "--email", "ana@example.com", "--json")
+    listed = cli("list", "--env", local_env, "--json")
 
     assert invited.json()["summary"]["succeeded"] == 2, invited.out + invited.err
     assert again.json()["summary"]["skipped"] == 2
@@ -61,9 +61,9 @@ def test_the_emulators_daily_email_quota_stops_a_run_and_the_next_day_finishes_i
     path = csv_file(CSV + "kim@example.com,labelers,Kim\n")
 
     # When three workers are invited, then again on the next day (a new quota)
-    stopped = cli("--env", local_env, "--csv", path, "--json")
+    stopped = cli("invite", "--env", local_env, "--csv", path, "--json")
     cognito_email_quota(50)
-    finished = cli("--env", local_env, "--csv", path, "--json")
+    finished = cli("invite", "--env", local_env, "--csv", path, "--json")
 
     # Then
     assert stopped.code == 4, stopped.out + stopped.err

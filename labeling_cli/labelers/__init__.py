@@ -1,0 +1,1 @@
+"""`labelers`: bring labelers into and out of an environment's private Ground Truth workforce."""

@@ -1,1 +1,0 @@
-"""The pieces behind `labeling-invite` (scripts/invite.py): configuration, input, Cognito, actions, output."""

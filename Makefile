@@ -74,15 +74,15 @@ package: check-venv ## Build the Lambda deployment packages into build/lambda
 .PHONY: fmt
 fmt: check-tf check-venv ## Format Terraform and Python in place
 	@$(TF) fmt -recursive
-	@$(VENV)/bin/ruff format lambda scripts tests
-	@$(VENV)/bin/ruff check --fix lambda scripts tests
+	@$(VENV)/bin/ruff format labeling_cli lambda scripts tests
+	@$(VENV)/bin/ruff check --fix labeling_cli lambda scripts tests
 
 .PHONY: lint lint-python lint-terraform lint-tflint lint-docs
 lint: lint-python lint-terraform lint-tflint lint-docs ## ruff, mypy, fmt -check, validate (with each CLI), tflint, module docs freshness
 
 lint-python: check-venv
-	@echo "== ruff"; $(VENV)/bin/ruff check lambda scripts tests; $(VENV)/bin/ruff format --check lambda scripts tests
-	@echo "== mypy"; $(VENV)/bin/mypy lambda scripts tests
+	@echo "== ruff"; $(VENV)/bin/ruff check labeling_cli lambda scripts tests; $(VENV)/bin/ruff format --check labeling_cli lambda scripts tests
+	@echo "== mypy"; $(VENV)/bin/mypy labeling_cli lambda scripts tests
 
 lint-terraform: check-tf
 	@echo "== $(notdir $(TF)) fmt"; $(TF) fmt -check -recursive -diff

@@ -32,6 +32,6 @@ make_venv() { # name, lock file, extra pip args...
 
 make_venv venv "$repo/requirements.txt"
 make_venv checkov "$repo/requirements-checkov.txt"
-# The project's own console scripts (labeling-invite) from the working tree, without touching the
+# The project's own console scripts (labelers, labeling-invite) from the working tree, without touching the
 # pinned dependencies; cheap, so it runs every time and follows the checkout.
 "$cache/venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e "$repo" >/dev/null

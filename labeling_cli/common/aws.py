@@ -13,10 +13,12 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-# The Terraform AWS provider reads the region from AWS_REGION, then AWS_DEFAULT_REGION, then the
-# profile's `region` ("Provider: AWS", argument `region`,
-# https://registry.terraform.io/providers/hashicorp/aws/latest/docs). The boto3 we pin reads only
-# AWS_DEFAULT_REGION, so a user who exported AWS_REGION for Terraform would get "no region" here.
+# The Terraform AWS provider takes the region from "either the AWS_REGION or AWS_DEFAULT_REGION
+# environment variables, or via a shared config file parameter region if profile is used" ("Provider:
+# AWS", argument `region`, https://registry.terraform.io/providers/hashicorp/aws/latest/docs); the Go
+# SDK it is built on reads AWS_REGION first (aws-sdk-go-v2, config/env_config.go, `regionEnvKeys`).
+# The boto3 we pin reads only AWS_DEFAULT_REGION, so a user who exported AWS_REGION for Terraform
+# would get "no region" here.
 REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
 REGION_HELP = (
     "AWS region (default: AWS_REGION, else AWS_DEFAULT_REGION, else the profile's, as the Terraform "

@@ -20,6 +20,7 @@ from rich.console import Console
 from labeling_cli.common.aws import REGION_HELP
 from labeling_cli.common.errors import EXIT_USAGE, explain
 from labeling_cli.common.output import console_for, print_json, say_error
+from labeling_cli.common.ssm import env_name, env_prefix
 
 log = logging.getLogger("labeling_cli")
 
@@ -80,6 +81,17 @@ class Parser(argparse.ArgumentParser):
         if problem:
             command_parser.error(problem)
         return args
+
+
+def add_env_argument(group: argparse._ArgumentGroup, *, component: str) -> None:
+    """--env: the environment whose resources are found under /private-labeling/ENV/`component`."""
+    group.add_argument(
+        "--env",
+        metavar="NAME",
+        type=env_name,
+        help=f"the environment; its resources are found through the SSM parameters under "
+        f"{env_prefix('ENV', component)}. Example: --env dev",
+    )
 
 
 def add_aws_arguments(group: argparse._ArgumentGroup) -> None:

@@ -22,6 +22,7 @@ from labeling_cli.common.cli import (
     Runtime,
     add_aws_arguments,
     add_dry_run_argument,
+    add_env_argument,
     add_output_arguments,
     run_command,
 )
@@ -158,13 +159,7 @@ def _epilog(*sections: str) -> str:
 
 def _where(parser: Parser) -> None:
     where = parser.add_argument_group("where the workforce is")
-    where.add_argument(
-        "--env",
-        metavar="NAME",
-        type=ssm.env_name,
-        help="environment whose workforce to manage; its SSM parameters are read from "
-        "/private-labeling/ENV/workforce. Example: --env dev",
-    )
+    add_env_argument(where, component=COMPONENT)
     where.add_argument(
         "--ssm-prefix",
         metavar="PATH",

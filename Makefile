@@ -74,15 +74,15 @@ package: check-venv ## Build the Lambda deployment packages into build/lambda
 .PHONY: fmt
 fmt: check-tf check-venv ## Format Terraform and Python in place
 	@$(TF) fmt -recursive
-	@$(VENV)/bin/ruff format labeling_cli lambda scripts tests
-	@$(VENV)/bin/ruff check --fix labeling_cli lambda scripts tests
+	@$(VENV)/bin/ruff format emulator labeling_cli lambda scripts tests
+	@$(VENV)/bin/ruff check --fix emulator labeling_cli lambda scripts tests
 
 .PHONY: lint lint-python lint-terraform lint-tflint lint-docs
 lint: lint-python lint-terraform lint-tflint lint-docs ## ruff, mypy, fmt -check, validate (with each CLI), tflint, module docs freshness
 
 lint-python: check-venv
-	@echo "== ruff"; $(VENV)/bin/ruff check labeling_cli lambda scripts tests; $(VENV)/bin/ruff format --check labeling_cli lambda scripts tests
-	@echo "== mypy"; $(VENV)/bin/mypy labeling_cli lambda scripts tests
+	@echo "== ruff"; $(VENV)/bin/ruff check emulator labeling_cli lambda scripts tests; $(VENV)/bin/ruff format --check emulator labeling_cli lambda scripts tests
+	@echo "== mypy"; $(VENV)/bin/mypy emulator labeling_cli lambda scripts tests
 
 lint-terraform: check-tf
 	@echo "== $(notdir $(TF)) fmt"; $(TF) fmt -check -recursive -diff
@@ -119,11 +119,11 @@ unit: check-venv ## Only the fast Python tests (no emulator, no OpenTofu)
 # --- local AWS emulator ----------------------------------------------------------------------------
 .PHONY: emulator-up
 emulator-up: check-venv ## Start the local AWS emulator in the background (EMULATOR_PORT=4566)
-	@$(PY) -m moto_ext.ctl up --host $(EMULATOR_HOST) --port $(EMULATOR_PORT) --state-dir "$(EMULATOR_DIR)"
+	@$(PY) -m emulator.ctl up --host $(EMULATOR_HOST) --port $(EMULATOR_PORT) --state-dir "$(EMULATOR_DIR)"
 
 .PHONY: emulator-down
 emulator-down: ## Stop the local AWS emulator
-	@$(PY) -m moto_ext.ctl down --state-dir "$(EMULATOR_DIR)"
+	@$(PY) -m emulator.ctl down --state-dir "$(EMULATOR_DIR)"
 
 # --- environments ----------------------------------------------------------------------------------
 .PHONY: check-env

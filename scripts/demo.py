@@ -66,7 +66,7 @@ def emulator_env() -> dict[str, str]:
         AWS_REGION="us-east-1",
         AWS_DEFAULT_REGION="us-east-1",
         # The demo's labelers answer at once; real workers take hours.
-        MOTO_EXT_LABELING_DELAY_SECONDS="1",
+        EMULATOR_LABELING_DELAY_SECONDS="1",
     )
     return env
 

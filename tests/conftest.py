@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-pytest_plugins = ["fixtures.emulator"]
+pytest_plugins = ["tests.fixtures.emulator"]
 
 _AWS_VARIABLES = (
     "AWS_PROFILE",

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import REGION
-from moto_ext.lambda_runtime import RUNTIME_MODULES
+from emulator.awslambda.runtime import RUNTIME_MODULES
 
 LAYER = "powertools-layer.zip"
 RUNTIME_PYTHON = "python3.13"

@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from moto_ext import ctl
+from emulator import ctl
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
@@ -206,7 +206,7 @@ def emulator(state_dir: Path) -> Iterator[RunningEmulator]:
     """The local AWS emulator on a free port (its scheduler clock off: nothing runs unless we start it)."""
     port = free_port()
     state, seconds = ctl.up(
-        "127.0.0.1", port, state_dir, timeout=60, environment={"MOTO_EXT_SCHEDULER_CLOCK": "off"}
+        "127.0.0.1", port, state_dir, timeout=60, environment={"EMULATOR_SCHEDULER_CLOCK": "off"}
     )
     try:
         yield RunningEmulator(state.url, port, state_dir, seconds)

@@ -19,7 +19,7 @@ from typing import Any
 from bench.common import CallCounter
 from labeling_pipeline import aws
 from labeling_pipeline.config import TaskType, load_config
-from pipeline.stack import PipelineStack, StackSettings
+from tests.pipeline.stack import PipelineStack, StackSettings
 
 HANDLER_SERVICES = ("sqs", "dynamodb", "s3", "sagemaker-featurestore-runtime")
 

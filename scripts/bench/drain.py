@@ -36,7 +36,7 @@ from labeling_pipeline.manifest import dumps_line
 from labeling_pipeline.manifest_lines import manifest_line
 from labeling_pipeline.messages import ObjectCreated, parse_message
 from labeling_pipeline.sources import Extracted, SourceReader
-from pipeline.stack import png
+from tests.pipeline.stack import png
 
 UPLOAD_STEP = 200
 MAX_INVOCATIONS = 1000

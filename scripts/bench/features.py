@@ -48,8 +48,8 @@ from labeling_pipeline.ledger import Claim, Claimed, Ledger
 from labeling_pipeline.manifest import JsonLinesWriter, S3Location
 from labeling_pipeline.manifest_lines import manifest_line
 from labeling_pipeline.sources import Candidate
-from pipeline.labelers import labeled_fields
-from pipeline.stack import MODULE, state_machine_definition
+from tests.pipeline.labelers import labeled_fields
+from tests.pipeline.stack import MODULE, state_machine_definition
 
 LAMBDA_TIMEOUT_LIMIT_SECONDS = 900
 STATE_PAYLOAD_LIMIT_BYTES = 256 * 1024
@@ -108,7 +108,7 @@ def _rounded(value: float | None) -> float | None:
 
 
 def emulator_pid(url: str) -> int | None:
-    """The process of the emulator serving ``url`` (its command line names ``moto_ext.server`` and the
+    """The process of the emulator serving ``url`` (its command line names ``emulator.server`` and the
     port), or None where /proc cannot tell (not Linux, or not a local emulator)."""
     port = url.rstrip("/").rsplit(":", 1)[-1]
     proc = "/proc"
@@ -124,7 +124,7 @@ def emulator_pid(url: str) -> int | None:
                 arguments = cmdline.read().split(b"\0")
         except OSError:
             continue
-        if b"moto_ext.server" in arguments and port.encode() in arguments:
+        if b"emulator.server" in arguments and port.encode() in arguments:
             return int(entry)
     return None
 

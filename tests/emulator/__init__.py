@@ -1,1 +1,1 @@
-"""Tests of the local AWS emulator (scripts/moto_ext) against a running server."""
+"""Tests of the local AWS emulator (the emulator package), mostly against a running server."""

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from fixtures.emulator import Emulator
-from moto_ext import ctl
+from emulator import ctl
+from tests.fixtures.emulator import Emulator
 
 Deploy = Callable[..., str]
 

@@ -1,4 +1,4 @@
-"""moto_ext.ctl: a background emulator starts fast, answers, and stops without leaving a process."""
+"""emulator.ctl: a background emulator starts fast, answers, and stops without leaving a process."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.emulator import Emulator
-from moto_ext import ctl
+from emulator import ctl
+from tests.fixtures.emulator import Emulator
 
 from .conftest import free_port, unique, zip_files
 
@@ -24,7 +24,7 @@ SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 def run_ctl(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(SCRIPTS)}
     return subprocess.run(
-        [sys.executable, "-m", "moto_ext.ctl", *args],
+        [sys.executable, "-m", "emulator.ctl", *args],
         capture_output=True,
         text=True,
         env=env,
@@ -106,7 +106,7 @@ def test_server_refuses_a_busy_port_itself() -> None:
         env = {**os.environ, "PYTHONPATH": str(SCRIPTS)}
 
         result = subprocess.run(
-            [sys.executable, "-m", "moto_ext.server", "--port", str(port)],
+            [sys.executable, "-m", "emulator.server", "--port", str(port)],
             capture_output=True,
             text=True,
             env=env,

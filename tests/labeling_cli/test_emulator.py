@@ -1,4 +1,4 @@
-"""An admin's day against the project's local emulator (moto_ext), found through AWS_ENDPOINT_URL."""
+"""An admin's day against the project's local emulator (``emulator``), found through AWS_ENDPOINT_URL."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.stack import FUNCTIONS, state_machine_definition
+from tests.pipeline.stack import FUNCTIONS, state_machine_definition
 
 
 def render(verification_enabled: bool, timeout_seconds: int = 3 * 24 * 3600) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from moto import mock_aws
 from labeling_pipeline import aws, claim, handlers
 from labeling_pipeline.config import TaskType, load_config
 from labeling_pipeline.ledger import BatchRow, Ledger, LedgerItem
-from pipeline.fakes import FakeFeatureStore, FakeGroundTruth, FakeStepFunctions
+from tests.pipeline.fakes import FakeFeatureStore, FakeGroundTruth, FakeStepFunctions
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

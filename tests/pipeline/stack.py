@@ -216,7 +216,7 @@ class PipelineStack:
 
     def control(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(f"{self.url}/_moto_ext/{path}", data=data, method=method)
+        request = urllib.request.Request(f"{self.url}/_emulator/{path}", data=data, method=method)
         request.add_header("Content-Type", "application/json")
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())

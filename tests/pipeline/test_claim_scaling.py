@@ -19,7 +19,7 @@ from labeling_pipeline.config import TaskType
 from labeling_pipeline.ledger import Ledger
 from labeling_pipeline.manifest import JsonLinesWriter, S3Location
 from labeling_pipeline.queues import SQS_BATCH, QueueMessage
-from pipeline.conftest import OUTPUT_BUCKET, UPLOAD_BUCKET, Pipeline, job_settings
+from tests.pipeline.conftest import OUTPUT_BUCKET, UPLOAD_BUCKET, Pipeline, job_settings
 
 IMAGES = TaskType.IMAGE_SINGLE_LABEL_CLASSIFICATION
 TEXT = TaskType.TEXT_SINGLE_LABEL_CLASSIFICATION

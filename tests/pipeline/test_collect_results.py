@@ -9,8 +9,8 @@ import pytest
 
 from labeling_pipeline import collect, handlers
 from labeling_pipeline.config import TaskType
-from pipeline.conftest import OUTPUT_BUCKET, Pipeline
-from pipeline.labelers import annotate
+from tests.pipeline.conftest import OUTPUT_BUCKET, Pipeline
+from tests.pipeline.labelers import annotate
 
 
 def finished_job(pipeline: Pipeline, context: Any, count: int, decide: Any = lambda line: "label") -> Any:

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.asl_runner import render
-from pipeline.stack import FUNCTIONS
-from pipeline.stack import STATE_MACHINE_TEMPLATE as TEMPLATE
+from tests.pipeline.asl_runner import render
+from tests.pipeline.stack import FUNCTIONS
+from tests.pipeline.stack import STATE_MACHINE_TEMPLATE as TEMPLATE
 
 LAMBDA_SERVICE_ERRORS = {"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"}
 

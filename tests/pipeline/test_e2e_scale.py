@@ -14,7 +14,7 @@ import pytest
 from labeling_pipeline.collect import CHUNK_SIZE
 from labeling_pipeline.config import TaskType
 from labeling_pipeline.ledger import ItemState
-from pipeline.stack import PipelineStack, StackSettings
+from tests.pipeline.stack import PipelineStack, StackSettings
 
 pytestmark = pytest.mark.emulator
 

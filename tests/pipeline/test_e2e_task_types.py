@@ -16,7 +16,7 @@ import pytest
 
 from labeling_pipeline.config import Media, TaskType
 from labeling_pipeline.ledger import ItemState
-from pipeline.stack import PipelineStack, StackSettings, Upload, png
+from tests.pipeline.stack import PipelineStack, StackSettings, Upload, png
 
 pytestmark = pytest.mark.emulator
 

@@ -19,7 +19,7 @@ from labeling_pipeline.jobs import (
     wait_cap_seconds,
 )
 from labeling_pipeline.layout import Stage
-from pipeline.conftest import NER_UI, OUTPUT_BUCKET, PRE_NAMES, Pipeline, job_settings, pipeline_config
+from tests.pipeline.conftest import NER_UI, OUTPUT_BUCKET, PRE_NAMES, Pipeline, job_settings, pipeline_config
 
 HISTORY_LIMIT = 25_000
 DAY = 24 * 3600

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from emulator.conftest import unique, zip_files
-from fixtures.emulator import Emulator
 from labeling_pipeline.collect import CHUNK_SIZE
-from pipeline.stack import FUNCTIONS, state_machine_definition
+from tests.emulator.conftest import unique, zip_files
+from tests.fixtures.emulator import Emulator
+from tests.pipeline.stack import FUNCTIONS, state_machine_definition
 
 QUOTA = 262_144
 #: modules/labeling_pipeline/variables.tf: labeling.max_objects_per_job is at most 100,000.

@@ -9,7 +9,7 @@ import pytest
 from labeling_pipeline import handlers, settle
 from labeling_pipeline.ledger import BatchState, Claim, ItemState
 from labeling_pipeline.queues import Queues
-from pipeline.conftest import Pipeline
+from tests.pipeline.conftest import Pipeline
 
 
 def claimed(pipeline: Pipeline, context: Any, count: int, execution: str = "exec-1") -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from labeling_pipeline import handlers
 from labeling_pipeline.review import ReviewInputError, consolidate, pre_annotation
-from pipeline.conftest import OUTPUT_BUCKET
+from tests.pipeline.conftest import OUTPUT_BUCKET
 
 JOB_ARN = "arn:aws:sagemaker:us-east-1:123456789012:labeling-job/pipe-rev"
 

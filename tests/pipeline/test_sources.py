@@ -12,7 +12,7 @@ from labeling_pipeline.config import TaskType
 from labeling_pipeline.identity import SourceObject, item_id, record_id
 from labeling_pipeline.messages import ObjectCreated, Poison, parse_message
 from labeling_pipeline.sources import JSON_LINES, media_type
-from pipeline.conftest import OUTPUT_BUCKET, UPLOAD_BUCKET, s3_event
+from tests.pipeline.conftest import OUTPUT_BUCKET, UPLOAD_BUCKET, s3_event
 
 TEXT = TaskType.TEXT_MULTI_LABEL_CLASSIFICATION
 

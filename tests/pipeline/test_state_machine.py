@@ -19,9 +19,9 @@ from labeling_pipeline import features, handlers
 from labeling_pipeline.config import Media, TaskType
 from labeling_pipeline.identity import SourceObject, item_id, record_id
 from labeling_pipeline.ledger import BatchState, ItemState
-from pipeline.asl_runner import Runner, StateMachineFailedError, handler_invoker, render
-from pipeline.conftest import UPLOAD_BUCKET, Pipeline
-from pipeline.labelers import LABELED_AT, Decide, annotate, expected_label, review
+from tests.pipeline.asl_runner import Runner, StateMachineFailedError, handler_invoker, render
+from tests.pipeline.conftest import UPLOAD_BUCKET, Pipeline
+from tests.pipeline.labelers import LABELED_AT, Decide, annotate, expected_label, review
 
 TEXT = TaskType.TEXT_SINGLE_LABEL_CLASSIFICATION
 

@@ -13,8 +13,8 @@ from labeling_pipeline.config import TaskType
 from labeling_pipeline.features import ChunkIncompleteError, FeatureStoreWriter, WriteTask
 from labeling_pipeline.identity import SourceObject
 from labeling_pipeline.ledger import Claim, ItemState, LedgerItem
-from pipeline.conftest import OUTPUT_BUCKET, Pipeline
-from pipeline.fakes import FakeFeatureStore, client_error
+from tests.pipeline.conftest import OUTPUT_BUCKET, Pipeline
+from tests.pipeline.fakes import FakeFeatureStore, client_error
 
 
 def item(n: int) -> LedgerItem:

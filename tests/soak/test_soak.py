@@ -42,7 +42,7 @@ import pytest
 from labeling_pipeline.config import TaskType
 from labeling_pipeline.identity import SourceObject, item_id
 from labeling_pipeline.ledger import BatchState, ItemState, Ledger, LedgerItem
-from pipeline.stack import FUNCTIONS, ExecutionResult, PipelineStack, StackSettings, Upload, png
+from tests.pipeline.stack import FUNCTIONS, ExecutionResult, PipelineStack, StackSettings, Upload, png
 
 SEED = int(os.environ.get("SOAK_SEED", "20260805"))
 EXECUTIONS = int(os.environ.get("SOAK_EXECUTIONS", "4"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from toolchain.fakes import Machine
+from tests.toolchain.fakes import Machine
 
 DISCOVERY = {"modules.v1": "/v1/modules/", "providers.v1": "/v1/providers/"}
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 
-from toolchain.fakes import Machine, offline_record
+from tests.toolchain.fakes import Machine, offline_record
 
 
 def test_a_supported_cli_whose_registry_answers_takes_the_connected_path(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.terraform_cli import CACHE, TerraformCli, terraform_clis
+from tests.fixtures.terraform_cli import CACHE, TerraformCli, terraform_clis
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("lock-files")]
 

@@ -8,7 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from toolchain.fakes import REPO, Machine, offline_record
+from tests.toolchain.fakes import REPO, Machine, offline_record
 
 # Answers `version` as the real CLI does, `test` with Terraform's closing line, and echoes the rest
 # with the CLI configuration it was given.

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from fixtures.terraform_cli import TerraformCli, terraform_clis
+from tests.fixtures.terraform_cli import TerraformCli, terraform_clis
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("module-consumer")]
 

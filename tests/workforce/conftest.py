@@ -10,7 +10,7 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from workforce.builders import REGION, CallSpy, WorkforcePool, create_workforce_pool
+from tests.workforce.builders import REGION, CallSpy, WorkforcePool, create_workforce_pool
 from workforce_bootstrap import app
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from workforce.builders import (
+from tests.workforce.builders import (
     EXTRA_CALLBACK,
     EXTRA_LOGOUT,
     WORKFORCE,

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from workforce.builders import (
+from tests.workforce.builders import (
     BODY,
     EXTRA_CALLBACK,
     SUBDOMAIN,

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from workforce.builders import BODY, SUBDOMAIN, SUBJECT
+from tests.workforce.builders import BODY, SUBDOMAIN, SUBJECT
 from workforce_bootstrap.errors import InvalidRequestError
 from workforce_bootstrap.portal import portal_urls, render_invitation, with_extras
 from workforce_bootstrap.request import Action, BootstrapRequest, InvitationTemplate

@@ -16,7 +16,7 @@ import botocore.session
 import pytest
 from botocore.stub import Stubber
 
-from workforce.builders import (
+from tests.workforce.builders import (
     PLACEHOLDER,
     REGION,
     WORKFORCE,

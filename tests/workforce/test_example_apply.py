@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from fixtures.terraform_cli import TerraformCli, terraform_clis
 from labeling_cli.labelers.directory import username_for
+from tests.fixtures.terraform_cli import TerraformCli, terraform_clis
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("workforce-example")]
 

@@ -1,0 +1,4 @@
+"""AWS Lambda: Python functions run in local subprocesses.
+
+Named ``awslambda`` as in moto, ``lambda`` being a keyword.
+"""

@@ -1,0 +1,1 @@
+"""Amazon CloudWatch: the Smithy RPC v2 CBOR protocol current SDKs speak to it."""

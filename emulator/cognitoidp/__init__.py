@@ -1,0 +1,1 @@
+"""Amazon Cognito user pools as AWS behaves."""

@@ -1,0 +1,1 @@
+"""SageMaker Feature Store: the runtime API (records) and the feature group lifecycle around it."""

@@ -1,0 +1,1 @@
+"""Amazon SQS: queue attributes, redrive and message lifetimes as AWS has them."""

@@ -1,0 +1,1 @@
+"""AWS Step Functions: executions that run, with the payload quota AWS documents."""

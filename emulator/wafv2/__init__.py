@@ -1,0 +1,1 @@
+"""AWS WAF (v2): web ACLs that protect Cognito user pools."""

@@ -1,0 +1,1 @@
+"""Everything that proves the project works; imported as the package ``tests``."""

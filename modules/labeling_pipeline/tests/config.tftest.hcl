@@ -122,12 +122,12 @@ run "pipeline_config_has_every_field" {
   }
   assert {
     condition = alltrue([for f in aws_lambda_function.this : (
-      f.environment[0].variables.POWERTOOLS_SERVICE_NAME == "labeling-pipeline" &&
+      f.environment[0].variables.POWERTOOLS_SERVICE_NAME == "gt-config" &&
       f.environment[0].variables.POWERTOOLS_METRICS_NAMESPACE == "PrivateLabeling" &&
       f.environment[0].variables.LOG_LEVEL == "DEBUG" &&
       length(f.environment[0].variables) == 4
     )])
-    error_message = "Each function gets PIPELINE_CONFIG, the Powertools service/namespace and log_level, nothing else."
+    error_message = "Each function gets PIPELINE_CONFIG, the Powertools service (the pipeline's name)/namespace and log_level, nothing else."
   }
 }
 

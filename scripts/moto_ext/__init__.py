@@ -24,6 +24,7 @@ EXTENSIONS: tuple[str, ...] = (
     "sagemaker_groundtruth",
     "featurestore_runtime",
     "cloudwatch_cbor",
+    "cloudwatch_dashboards",
 )
 
 

@@ -108,7 +108,8 @@ def clear_stale_state(url: str, env_dir: Path = ENV_DIR) -> None:
     It names resources that no longer exist; the emulator about to start is empty, so the state must be too.
     """
     if not answers(url) and clear_local_state(env_dir):
-        console.print(f"  {env_dir.name}: cleared the state of an emulator that is no longer running")
+        where = f"{env_dir.parent.name}/{env_dir.name}"
+        console.print(f"  {where}: cleared the state of an emulator that no longer runs")
 
 
 def stop_emulator_and_clear_state(

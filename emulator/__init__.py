@@ -25,6 +25,7 @@ EXTENSIONS: tuple[str, ...] = (
     "sagemaker.responses",
     "featurestore_runtime.responses",
     "cloudwatch.responses",
+    "cloudwatch.models",
 )
 
 

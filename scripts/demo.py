@@ -2,8 +2,13 @@
 
 Starts the emulator, applies envs/local (workforce + two pipelines), invites a demo worker with
 scripts/invite.py, uploads the sample images and texts in scripts/demo_data, runs each pipeline's state
-machine (the simulated labelers of the emulator answer), prints the Feature Store records and the
-labeling portal URL, and tears everything down unless --keep is given.
+machine (the simulated labelers of the emulator answer), prints the Feature Store records, each
+pipeline's dashboard and the labeling portal URL, then stops the emulator and clears envs/local's state
+unless --keep is given.
+
+Why not `destroy`: the emulator keeps every resource in memory, so stopping it removes them all at once,
+where a destroy waits minutes on the provider's waiters (queues, buckets) for the same result. The state
+that described those resources goes with them. `make destroy ENV=local` still destroys one by one.
 """
 
 from __future__ import annotations
@@ -24,11 +29,16 @@ import boto3
 from rich.console import Console
 from rich.table import Table
 
+from emulator.ctl import answers
+
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "scripts" / "demo_data"
 ENV_DIR = REPO / "envs" / "local"
 DEMO_WORKER = "demo.labeler@example.com"
 EXECUTION_TIMEOUT_SECONDS = 300
+# envs/local/backend.tf keeps the state in the environment's directory (path = "terraform.tfstate"); the
+# CLI writes its backup and its lock file beside it.
+LOCAL_STATE_FILES = ("terraform.tfstate", "terraform.tfstate.backup", ".terraform.tfstate.lock.info")
 
 sys.path.insert(0, str(REPO / "lambda"))
 from labeling_pipeline.identity import SourceObject, record_id  # noqa: E402
@@ -55,12 +65,14 @@ def run(*command: str, env: dict[str, str] | None = None, quiet: bool = True) ->
     return result.stdout if quiet else ""
 
 
+def emulator_url() -> str:
+    return f"http://{os.environ.get('EMULATOR_HOST', '127.0.0.1')}:{os.environ.get('EMULATOR_PORT', '4566')}"
+
+
 def emulator_env() -> dict[str, str]:
-    host = os.environ.get("EMULATOR_HOST", "127.0.0.1")
-    port = os.environ.get("EMULATOR_PORT", "4566")
     env = {k: v for k, v in os.environ.items() if k != "AWS_PROFILE"}
     env.update(
-        AWS_ENDPOINT_URL=f"http://{host}:{port}",
+        AWS_ENDPOINT_URL=emulator_url(),
         AWS_ACCESS_KEY_ID="test",
         AWS_SECRET_ACCESS_KEY="test",  # noqa: S106 - the local emulator accepts any key
         AWS_REGION="us-east-1",
@@ -77,6 +89,41 @@ def terraform_cli() -> str:
     if not cli:
         raise SystemExit("error: TF names the Terraform or OpenTofu CLI; run the demo with `make demo`")
     return cli
+
+
+def clear_local_state(env_dir: Path = ENV_DIR) -> list[str]:
+    """Delete the environment's Terraform state files; returns the names of those that existed."""
+    removed = []
+    for name in LOCAL_STATE_FILES:
+        path = env_dir / name
+        if path.exists():
+            path.unlink()
+            removed.append(name)
+    return removed
+
+
+def clear_stale_state(url: str, env_dir: Path = ENV_DIR) -> None:
+    """Clear state left by an emulator that has stopped since (`make demo KEEP=1`, `make emulator-down`).
+
+    It names resources that no longer exist; the emulator about to start is empty, so the state must be too.
+    """
+    if not answers(url) and clear_local_state(env_dir):
+        where = f"{env_dir.parent.name}/{env_dir.name}"
+        console.print(f"  {where}: cleared the state of an emulator that no longer runs")
+
+
+def stop_emulator_and_clear_state(
+    env: dict[str, str], env_dir: Path = ENV_DIR, emulator_dir: Path | None = None
+) -> None:
+    """The demo's teardown: the resources die with the emulator, and the state describing them after.
+
+    The state is kept when the emulator does not stop (``run`` exits first): it still describes what runs.
+    ``emulator_dir``: the emulator's state directory, when not make's own (.emulator).
+    """
+    where = [f"EMULATOR_DIR={emulator_dir}"] if emulator_dir else []
+    run("make", "-s", "emulator-down", *where, env=env)
+    removed = clear_local_state(env_dir)
+    console.print(f"  emulator stopped, local state cleared ({', '.join(removed) or 'there was none'})")
 
 
 def tofu_outputs(env: dict[str, str]) -> dict[str, Any]:
@@ -150,6 +197,17 @@ def print_records(title: str, bucket: str, records: list[dict[str, str]]) -> Non
     console.print(table)
 
 
+def show_dashboard(cloudwatch: Any, pipeline: dict[str, Any]) -> None:
+    """Name the pipeline's dashboard and what it graphs, read back from CloudWatch."""
+    name, url = pipeline["dashboard_name"], pipeline["dashboard_url"]
+    if name is None:
+        console.print("  no dashboard (dashboard.enabled = false)")
+        return
+    widgets = json.loads(cloudwatch.get_dashboard(DashboardName=name)["DashboardBody"])["widgets"]
+    titles = [w["properties"]["title"] for w in widgets if "title" in w["properties"]]
+    console.print(f"[bold]Dashboard {name}:[/] {', '.join(titles)}\n  {url}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--keep", action="store_true", help="leave the emulator and the stack running")
@@ -158,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(env)  # this process's AWS clients talk to the emulator too
     started = time.monotonic()
 
+    clear_stale_state(emulator_url())
     with step("Starting the local AWS emulator"):
         run("make", "-s", "emulator-up", env=env)
     try:
@@ -188,12 +247,17 @@ def main(argv: list[str] | None = None) -> int:
                 pipelines[name]["upload_bucket_name"],
                 records,
             )
+            show_dashboard(boto3.client("cloudwatch"), pipelines[name])
         console.print(f"[bold]Labeling portal:[/] {outputs['labeling_portal_url']}")
     finally:
-        if not args.keep:
-            with step("Tearing down (make demo KEEP=1 keeps everything)"):
-                run("scripts/env.sh", "local", "destroy", env={**env, "AUTO_APPROVE": "1"})
-                run("make", "-s", "emulator-down", env=env)
+        if args.keep:
+            console.print(
+                f"Kept: the emulator at {emulator_url()} and the state in envs/local "
+                "(`make destroy ENV=local` destroys the stack, `make emulator-down` stops the emulator)."
+            )
+        else:
+            with step("Stopping the emulator, which removes everything deployed (make demo KEEP=1 keeps it)"):
+                stop_emulator_and_clear_state(env)
     console.print(f"[bold green]Demo finished in {time.monotonic() - started:.0f} s[/]")
     return 0
 

@@ -14,7 +14,7 @@ output "workteam_arns" {
 }
 
 output "pipelines" {
-  description = "Per pipeline: where to upload, where labels land, and what runs it."
+  description = "Per pipeline: where to upload, where labels land, what runs it, and its dashboard."
   value = {
     for key, p in module.pipeline : key => {
       upload_bucket_name = p.upload_bucket_name
@@ -22,6 +22,8 @@ output "pipelines" {
       feature_group_name = p.feature_group_name
       state_machine_arn  = p.state_machine_arn
       upload_queue_url   = p.upload_queue_url
+      dashboard_name     = p.dashboard_name
+      dashboard_url      = p.dashboard_url
     }
   }
 }

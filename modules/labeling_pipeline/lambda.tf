@@ -69,8 +69,10 @@ locals {
   powertools_layer_arn = var.powertools_layer_arn != null ? var.powertools_layer_arn : aws_lambda_layer_version.powertools[0].arn
 
   lambda_environment = {
-    PIPELINE_CONFIG              = jsonencode(local.pipeline_config)
-    POWERTOOLS_SERVICE_NAME      = "labeling-pipeline"
+    PIPELINE_CONFIG = jsonencode(local.pipeline_config)
+    # The service name is the one dimension Powertools gives every metric: the pipeline's name keeps the
+    # metrics of two pipelines in one account and region apart (dashboard.tf reads them per pipeline).
+    POWERTOOLS_SERVICE_NAME      = var.name
     POWERTOOLS_METRICS_NAMESPACE = "PrivateLabeling"
     LOG_LEVEL                    = var.log_level
   }

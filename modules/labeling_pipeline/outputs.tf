@@ -103,6 +103,16 @@ output "lambda_function_names" {
   value       = { for key, function in aws_lambda_function.this : key => function.function_name }
 }
 
+output "dashboard_name" {
+  description = "Name of the pipeline's CloudWatch dashboard (null when dashboard.enabled is false)."
+  value       = one(aws_cloudwatch_dashboard.this[*].dashboard_name)
+}
+
+output "dashboard_url" {
+  description = "The pipeline's CloudWatch dashboard in the AWS console (null when dashboard.enabled is false)."
+  value       = local.dashboard_url
+}
+
 output "ssm_parameter_names" {
   description = "Names of the SSM parameters the module publishes, by key."
   value       = { for key, parameter in aws_ssm_parameter.this : key => parameter.name }

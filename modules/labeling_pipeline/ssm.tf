@@ -1,12 +1,15 @@
 # Names other tooling reads without Terraform state (scripts, other stacks), under var.ssm_prefix.
 locals {
-  ssm_parameters = {
-    upload-bucket-name = aws_s3_bucket.this["upload"].bucket
-    output-bucket-name = aws_s3_bucket.this["output"].bucket
-    feature-group-name = aws_sagemaker_feature_group.this.feature_group_name
-    state-machine-arn  = aws_sfn_state_machine.this.arn
-    upload-queue-url   = aws_sqs_queue.upload.url
-  }
+  ssm_parameters = merge(
+    {
+      upload-bucket-name = aws_s3_bucket.this["upload"].bucket
+      output-bucket-name = aws_s3_bucket.this["output"].bucket
+      feature-group-name = aws_sagemaker_feature_group.this.feature_group_name
+      state-machine-arn  = aws_sfn_state_machine.this.arn
+      upload-queue-url   = aws_sqs_queue.upload.url
+    },
+    local.dashboard_enabled ? { dashboard-url = local.dashboard_url } : {},
+  )
 }
 
 resource "aws_ssm_parameter" "this" {

@@ -355,6 +355,24 @@ variable "alarm" {
   }
 }
 
+variable "dashboard" {
+  description = "The pipeline's CloudWatch dashboard (queues, items per run, runs and their duration, alarms): `enabled` (default true) and `period_seconds`, the period of its graphs (default 300; a multiple of 60). Its URL is the output `dashboard_url` and the SSM parameter `dashboard-url`."
+  type = object({
+    enabled        = optional(bool, true)
+    period_seconds = optional(number, 300)
+  })
+  default  = {}
+  nullable = false
+
+  # The metrics shown have standard (one-minute) resolution, for which CloudWatch accepts a period of
+  # a multiple of 60 seconds (CloudWatch API Reference, MetricStat, Period,
+  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricStat.html).
+  validation {
+    condition     = var.dashboard.period_seconds == floor(var.dashboard.period_seconds) && var.dashboard.period_seconds >= 60 && var.dashboard.period_seconds % 60 == 0
+    error_message = "dashboard.period_seconds must be a whole multiple of 60 seconds (60, 300, 3600, ...)."
+  }
+}
+
 variable "lambda_package_dir" {
   description = "Directory holding the Lambda packages built by `make package`: `labeling_pipeline.zip` and, unless `powertools_layer_arn` is set, `powertools-layer.zip`."
   type        = string
@@ -377,7 +395,7 @@ variable "powertools_layer_arn" {
 }
 
 variable "ssm_prefix" {
-  description = "SSM parameter path under which the module publishes `upload-bucket-name`, `output-bucket-name`, `feature-group-name`, `state-machine-arn` and `upload-queue-url`. Null (default): `/<name>/pipeline`."
+  description = "SSM parameter path under which the module publishes `upload-bucket-name`, `output-bucket-name`, `feature-group-name`, `state-machine-arn`, `upload-queue-url` and, with the dashboard on, `dashboard-url`. Null (default): `/<name>/pipeline`."
   type        = string
   default     = null
 

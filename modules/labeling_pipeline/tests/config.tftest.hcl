@@ -85,6 +85,7 @@ variables {
   ssm_prefix                         = "/private-labeling/dev/pipeline"
   access_logging                     = { target_bucket = "central-access-logs", expiration_days = 30 }
   noncurrent_version_expiration_days = 45
+  dashboard                          = { period_seconds = 3600 }
   deletion_protection                = false
   force_destroy                      = true
   iam_permissions_boundary_arn       = "arn:aws:iam::444455556666:policy/boundary"
@@ -122,12 +123,12 @@ run "pipeline_config_has_every_field" {
   }
   assert {
     condition = alltrue([for f in aws_lambda_function.this : (
-      f.environment[0].variables.POWERTOOLS_SERVICE_NAME == "labeling-pipeline" &&
+      f.environment[0].variables.POWERTOOLS_SERVICE_NAME == "gt-config" &&
       f.environment[0].variables.POWERTOOLS_METRICS_NAMESPACE == "PrivateLabeling" &&
       f.environment[0].variables.LOG_LEVEL == "DEBUG" &&
       length(f.environment[0].variables) == 4
     )])
-    error_message = "Each function gets PIPELINE_CONFIG, the Powertools service/namespace and log_level, nothing else."
+    error_message = "Each function gets PIPELINE_CONFIG, the Powertools service (the pipeline's name)/namespace and log_level, nothing else."
   }
 }
 
@@ -305,8 +306,13 @@ run "inputs_outside_pipeline_config" {
   }
   # ssm_prefix
   assert {
-    condition     = toset([for p in aws_ssm_parameter.this : p.name]) == toset([for k in ["upload-bucket-name", "output-bucket-name", "feature-group-name", "state-machine-arn", "upload-queue-url"] : "/private-labeling/dev/pipeline/${k}"])
-    error_message = "ssm_prefix must prefix the five parameters."
+    condition     = toset([for p in aws_ssm_parameter.this : p.name]) == toset([for k in ["upload-bucket-name", "output-bucket-name", "feature-group-name", "state-machine-arn", "upload-queue-url", "dashboard-url"] : "/private-labeling/dev/pipeline/${k}"])
+    error_message = "ssm_prefix must prefix the six parameters."
+  }
+  # dashboard.period_seconds
+  assert {
+    condition     = alltrue([for w in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : w.properties.period == 3600 if w.type == "metric"])
+    error_message = "dashboard.period_seconds must be the period of every graph of the dashboard."
   }
   # access_logging
   assert {

@@ -485,14 +485,16 @@ run "ssm_parameters" {
       feature-group-name = "/gt-res/pipeline/feature-group-name"
       state-machine-arn  = "/gt-res/pipeline/state-machine-arn"
       upload-queue-url   = "/gt-res/pipeline/upload-queue-url"
+      dashboard-url      = "/gt-res/pipeline/dashboard-url"
     }
-    error_message = "The five parameters under the default prefix /<name>/pipeline."
+    error_message = "The six parameters under the default prefix /<name>/pipeline."
   }
   assert {
     condition = (
       aws_ssm_parameter.this["upload-bucket-name"].value == output.upload_bucket_name &&
       aws_ssm_parameter.this["state-machine-arn"].value == output.state_machine_arn &&
-      aws_ssm_parameter.this["upload-queue-url"].value == output.upload_queue_url
+      aws_ssm_parameter.this["upload-queue-url"].value == output.upload_queue_url &&
+      aws_ssm_parameter.this["dashboard-url"].value == output.dashboard_url
     )
     error_message = "Parameters and outputs carry the same values."
   }

@@ -17,6 +17,7 @@ EXTENSIONS: tuple[str, ...] = (
     "s3_eventbridge",
     "s3_config",
     "sqs",
+    "sqs_move",
     "s3_url_encoding",
     "policy_conditions",
     "wafv2",

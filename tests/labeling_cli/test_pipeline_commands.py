@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from emulator.conftest import execution_role, labeling_job_statements, private_workteam
 from labeling_cli.pipeline import cli as labeling
 from labeling_pipeline.identity import SourceObject
 from labeling_pipeline.ledger import Claim, Claimed, ClaimOutcome, Ledger
@@ -109,6 +110,10 @@ class Deployed:
 
 @pytest.fixture
 def deployed(emulator: Any) -> Deployed:
+    return _deploy(emulator)
+
+
+def _deploy(emulator: Any) -> Deployed:
     env, pipeline = f"ops-{uuid.uuid4().hex[:8]}", "images"
     name = f"labeling-{env}-{pipeline}"
     sqs, dynamodb, sfn = emulator.client("sqs"), emulator.client("dynamodb"), emulator.client("stepfunctions")
@@ -199,6 +204,8 @@ def test_status_reports_queues_dead_letters_with_their_reasons_and_the_running_e
     for key, reason in (("a.jpg", "not an image"), ("b.jpg", "not an image"), ("c.jpg", "rejected 3 times")):
         deployed.dead_letter(key, ["labeling job failed", reason])
     deployed.sqs.send_message(QueueUrl=deployed.upload_url, MessageBody="{}")
+    earlier = deployed.sfn.start_execution(stateMachineArn=deployed.state_machine_arn, name="run-0")
+    deployed.sfn.stop_execution(executionArn=earlier["executionArn"])
     deployed.sfn.start_execution(stateMachineArn=deployed.state_machine_arn, name="run-1")
 
     # When status runs (its output is not a terminal: JSON)
@@ -217,8 +224,62 @@ def test_status_reports_queues_dead_letters_with_their_reasons_and_the_running_e
     assert 0 <= status["dead_letters"]["oldest_age_seconds"] < 120
     assert status["running"][0]["name"] == "run-1"
     assert status["running"][0]["stage"] == "WaitForLabelingJob"
+    assert [(r["name"], r["status"]) for r in status["last_runs"]] == [("run-0", "ABORTED")]
     # and reading the dead letters consumed none of them
     assert len(deployed.bodies(deployed.dead_letter_url)) == 3
+
+
+def test_status_reports_the_labeling_job_in_progress_with_its_counters(emulator_clean: Any, cli: Any) -> None:
+    # Given a pipeline whose labeling job of two objects is in progress (its labelers take an hour)
+    deployed = _deploy(emulator_clean)
+    job = f"{deployed.name}-0123456789ab-lbl"
+    emulator_clean.arm_fault("labeling_job", match={"job_name": job}, delay_seconds=3600, count=None)
+    team = private_workteam(emulator_clean, f"{deployed.env}-workers")
+    s3, bucket = emulator_clean.client("s3"), f"{deployed.name}-output-{ACCOUNT}"
+    s3.create_bucket(Bucket=bucket)
+    role = execution_role(emulator_clean, f"{deployed.name}-jobs", labeling_job_statements(bucket))
+    s3.put_object(Bucket=bucket, Key="in.manifest", Body='{"source": "good"}\n{"source": "bad"}\n')
+    labels = {"document-version": "2018-11-28", "labels": [{"label": "positive"}, {"label": "negative"}]}
+    s3.put_object(Bucket=bucket, Key="labels.json", Body=json.dumps(labels))
+    s3.put_object(Bucket=bucket, Key="ui.html", Body="<crowd-form></crowd-form>")
+    functions = "arn:aws:lambda:us-east-1:432418664414:function:"
+    emulator_clean.client("sagemaker").create_labeling_job(
+        LabelingJobName=job,
+        LabelAttributeName="label",
+        InputConfig={"DataSource": {"S3DataSource": {"ManifestS3Uri": f"s3://{bucket}/in.manifest"}}},
+        OutputConfig={"S3OutputPath": f"s3://{bucket}/out/"},
+        RoleArn=role,
+        LabelCategoryConfigS3Uri=f"s3://{bucket}/labels.json",
+        HumanTaskConfig={
+            "WorkteamArn": team,
+            "UiConfig": {"UiTemplateS3Uri": f"s3://{bucket}/ui.html"},
+            "PreHumanTaskLambdaArn": f"{functions}PRE-TextMultiClass",
+            "TaskTitle": "Sentiment",
+            "TaskDescription": "Sentiment of a review",
+            "NumberOfHumanWorkersPerDataObject": 1,
+            "TaskTimeLimitInSeconds": 300,
+            "AnnotationConsolidationConfig": {
+                "AnnotationConsolidationLambdaArn": f"{functions}ACS-TextMultiClass"
+            },
+        },
+    )
+
+    # When status runs
+    run = cli("status", "--env", deployed.env, "--json")
+
+    # Then the job is listed, as the labeling stage, with DescribeLabelingJob's counters
+    assert run.code == 0, run.err
+    [status] = run.json()["pipelines"]
+    counters = emulator_clean.client("sagemaker").describe_labeling_job(LabelingJobName=job)["LabelCounters"]
+    assert status["jobs"] == [
+        {
+            "name": job,
+            "stage": "labeling",
+            "labeled": counters["TotalLabeled"],
+            "failed": counters["FailedNonRetryableError"],
+            "remaining": counters["Unlabeled"],
+        }
+    ]
 
 
 def test_status_on_a_terminal_is_a_table(deployed: Deployed, cli: Any) -> None:

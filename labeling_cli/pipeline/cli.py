@@ -35,7 +35,7 @@ from labeling_cli.common.errors import (
     ConfigError,
     exit_codes_help,
 )
-from labeling_cli.common.output import print_json, say_error
+from labeling_cli.common.output import print_json, progress, say_error
 from labeling_cli.pipeline import dead_letters, report
 from labeling_cli.pipeline.ledger import RedriveLedger
 from labeling_cli.pipeline.pipelines import COMPONENT, Pipeline, discover, queues_of
@@ -236,14 +236,17 @@ def _redrive(args: argparse.Namespace, rt: Runtime, session: boto3.Session, pipe
             ]
             selections.append((pipeline, target, selected))
         _check_selection(args, chosen, selections)
-        try:
-            for pipeline, target, selected in selections:
-                if selected:
-                    runs.append(_redrive_pipeline(args, target, selected, chosen, why))
-                    runs[-1].pipeline = pipeline.name
-        except Interrupted as stop:
-            completed = False
-            runs.append(stop.run)
+        for pipeline, target, selected in selections:
+            if not selected:
+                continue
+            try:
+                run = _redrive_pipeline(args, rt, target, selected, chosen=chosen, why=why)
+            except Interrupted as stop:
+                run, completed = stop.run, False
+            run.pipeline = pipeline.name
+            runs.append(run)
+            if not completed:
+                break
     report.output_redrive(rt.out, args, runs, completed=completed)
     if not completed:
         return EXIT_INTERRUPTED
@@ -267,8 +270,10 @@ def _check_selection(args: argparse.Namespace, chosen: Filter, selections: list[
 
 def _redrive_pipeline(
     args: argparse.Namespace,
+    rt: Runtime,
     target: Target,
     selected: list[dead_letters.DeadLetter],
+    *,
     chosen: Filter,
     why: str,
 ) -> PipelineRedrive:
@@ -278,7 +283,8 @@ def _redrive_pipeline(
         return plan("", method, work)
     if method is Method.MOVE_TASK:
         return by_move_task(target, work, why)
-    return by_send_and_delete(target, work, why)
+    with progress(rt.err, f"redriving {len(work)} dead letters") as track:
+        return by_send_and_delete(target, work, why, track)
 
 
 # --- the frame -----------------------------------------------------------------------------------

@@ -27,7 +27,6 @@ class Pipeline:
     name: str
     upload_queue_url: str
     state_machine_arn: str
-    parameters: dict[str, str]
 
     @property
     def state_machine_name(self) -> str:
@@ -83,7 +82,6 @@ def discover(ssm: Any, env: str, only: str | None) -> list[Pipeline]:
                 name=name,
                 upload_queue_url=parameters[PARAM_UPLOAD_QUEUE_URL],
                 state_machine_arn=parameters[PARAM_STATE_MACHINE_ARN],
-                parameters=parameters,
             )
         )
     return pipelines

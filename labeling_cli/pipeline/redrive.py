@@ -18,7 +18,7 @@ at SQS's pace): the ledger notes every item first, then the task starts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -77,6 +77,9 @@ def running_move_task(sqs: Any, queues: Queues) -> str | None:
     """The handle of a message-move task still running on the DLQ (one per queue at a time)."""
     tasks = sqs.list_message_move_tasks(SourceArn=queues.dead_letter_arn, MaxResults=10).get("Results", [])
     return next((t.get("TaskHandle") for t in tasks if t.get("Status") == "RUNNING"), None)
+
+
+Batch = Sequence["Classified"]
 
 
 class Step(StrEnum):
@@ -174,16 +177,23 @@ class Interrupted(Exception):
         self.run = run
 
 
-def by_send_and_delete(target: Target, work: Sequence[Classified], why: str) -> PipelineRedrive:
-    """Redrives the dead letters ten at a time; Ctrl-C stops after the batch in progress."""
+def by_send_and_delete(
+    target: Target, work: Sequence[Classified], why: str, track: Callable[[Sequence[Batch]], Iterable[Batch]]
+) -> PipelineRedrive:
+    """Redrives the dead letters ten at a time (`track` shows the batches' progress); on Ctrl-C the
+    batch in progress and the ones after it are reported as not done, for a rerun to finish."""
     run = PipelineRedrive("", Method.SEND_AND_DELETE)
-    left = list(work)
+    batches = [work[start : start + SQS_BATCH] for start in range(0, len(work), SQS_BATCH)]
+    done = 0
     try:
-        while left:
-            batch, left = left[:SQS_BATCH], left[SQS_BATCH:]
+        for batch in track(batches):
             run.results.extend(_redrive_batch(target, batch, why))
+            done += 1
     except KeyboardInterrupt:
-        run.results.extend(Result(item.letter, Outcome.NOT_ATTEMPTED) for item in left)
+        detail = "interrupted: run the same command again to finish"
+        run.results.extend(
+            Result(item.letter, Outcome.NOT_ATTEMPTED, detail) for batch in batches[done:] for item in batch
+        )
         raise Interrupted(run) from None
     return run
 

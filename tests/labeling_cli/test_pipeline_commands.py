@@ -161,8 +161,9 @@ def cli(labeling_cli: Any) -> Any:
     return labeling_cli
 
 
-def crashing(operation: str, after: int) -> Callable[[Any, str], Any]:
-    """A client factory whose clients die at the `after`+1-th call of `operation` (counted over the run)."""
+def crashing(operation: str, after: int, error: type[BaseException] = Crash) -> Callable[[Any, str], Any]:
+    """A client factory whose clients die at the `after`+1-th call of `operation` (counted over the run)
+    with `error` (KeyboardInterrupt for Ctrl-C)."""
     calls = {"n": 0}
 
     class Dying:
@@ -177,7 +178,7 @@ def crashing(operation: str, after: int) -> Callable[[Any, str], Any]:
             def call(**kwargs: Any) -> Any:
                 calls["n"] += 1
                 if calls["n"] > after:
-                    raise Crash(f"crash injected at {operation} #{calls['n']}")
+                    raise error(f"injected at {operation} #{calls['n']}")
                 return real(**kwargs)
 
             return call
@@ -391,6 +392,31 @@ def test_an_interrupted_redrive_loses_nothing_and_the_pipeline_takes_each_item_o
     outcomes = _claimed_back(deployed)
     assert sorted(o.item.item_id for o in outcomes if isinstance(o, Claimed)) == items
     assert all(row["redrives"]["L"] for row in map(deployed.row, items))
+
+
+def test_ctrl_c_during_a_redrive_reports_what_is_left_and_the_rerun_finishes(
+    deployed: Deployed, cli: Any
+) -> None:
+    # Given two dead letters, and a redrive that the operator stops while it deletes them
+    for key in ("a.jpg", "b.jpg"):
+        deployed.dead_letter(key, ["labeling job timed out"])
+    cli.make_client = crashing("delete_message_batch", 0, KeyboardInterrupt)
+
+    # When it is stopped, and the same command runs again
+    stopped = cli("redrive", "--env", deployed.env, "--reason-contains", "timed out", "--json")
+    cli.make_client = labeling.default_client
+    rerun = cli("redrive", "--env", deployed.env, "--reason-contains", "timed out", "--json")
+
+    # Then the stop is reported (exit 130, nothing claimed done), and the rerun finishes without a copy more
+    assert stopped.code == 130, stopped.err
+    assert stopped.json()["completed"] is False
+    assert stopped.json()["summary"]["not attempted"] == 2
+    assert rerun.code == 0, rerun.err
+    assert [r["detail"] for r in rerun.json()["pipelines"][0]["results"]] == [
+        "sent by an interrupted run; its dead letter is now deleted"
+    ] * 2
+    assert deployed.keys(deployed.upload_url) == ["a.jpg", "b.jpg"]
+    assert deployed.bodies(deployed.dead_letter_url) == []
 
 
 # --- bad input -----------------------------------------------------------------------------------

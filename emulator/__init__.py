@@ -18,6 +18,7 @@ EXTENSIONS: tuple[str, ...] = (
     "s3.notifications",
     "s3.responses",
     "sqs.models",
+    "sqs.message_move",
     "s3.url_encoding",
     "core.policy_conditions",
     "wafv2.models",

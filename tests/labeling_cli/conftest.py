@@ -20,6 +20,7 @@ from labeling_cli.common.cli import Runtime
 from labeling_cli.labelers import cli as labelers
 from labeling_cli.labelers import legacy
 from labeling_cli.labelers.directory import username_for
+from labeling_cli.pipeline import cli as pipeline
 
 REGION = "us-east-1"
 PREFIX = "/private-labeling/dev/workforce"
@@ -247,6 +248,12 @@ class Cli:
 def cli() -> Cli:
     """`labelers COMMAND ...`"""
     return Cli()
+
+
+@pytest.fixture
+def labeling_cli() -> Cli:
+    """`labeling COMMAND ...`, the pipeline commands."""
+    return Cli(run=pipeline.run, make_client=pipeline.default_client)
 
 
 @pytest.fixture

@@ -79,7 +79,7 @@ variables {
     email_addresses            = ["ops@example.com", "oncall@example.com"]
     oldest_message_age_seconds = 7200
   }
-  log_retention_days                 = 30
+  log_retention_in_days              = 30
   log_level                          = "DEBUG"
   powertools_layer_arn               = "arn:aws:lambda:us-west-2:444455556666:layer:powertools:7"
   ssm_prefix                         = "/private-labeling/dev/pipeline"
@@ -296,7 +296,7 @@ run "inputs_outside_pipeline_config" {
   # log retention and level
   assert {
     condition     = alltrue([for g in aws_cloudwatch_log_group.lambda : g.retention_in_days == 30]) && aws_cloudwatch_log_group.state_machine.retention_in_days == 30
-    error_message = "log_retention_days must apply to every log group."
+    error_message = "log_retention_in_days must apply to every log group."
   }
   # powertools_layer_arn
   assert {

@@ -602,7 +602,15 @@ run "zero_attempts" {
 run "log_retention_not_accepted_by_cloudwatch" {
   command = plan
   variables {
-    log_retention_days = 10
+    log_retention_in_days = 10
+  }
+  expect_failures = [var.log_retention_in_days]
+}
+
+run "renamed_log_retention_days_is_refused_with_its_new_name" {
+  command = plan
+  variables {
+    log_retention_days = 30
   }
   expect_failures = [var.log_retention_days]
 }

@@ -99,7 +99,7 @@ docs: lint-tools ## Regenerate the inputs/outputs sections of the module READMEs
 	@$(PY) scripts/tfdocs.py $(MODULES)
 
 .PHONY: scan
-scan: check-venv
+scan: check-venv ## checkov security scan of the modules and environments; writes reports/checkov.sarif
 	@mkdir -p reports
 	@$(CHECKOV) --quiet --compact --framework terraform --download-external-modules false --skip-download \
 	  $(foreach d,$(MODULES) $(addprefix envs/,$(ENVS)),-d $(d)) \

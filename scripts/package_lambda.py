@@ -58,10 +58,21 @@ def write_zip(destination: Path, entries: Iterable[tuple[str, Path]]) -> None:
     partial.replace(destination)
 
 
+#: Data files a function package reads at import, kept where their other reader lives: the labeling
+#: pipeline's facts are the Terraform module's data (modules/labeling_pipeline/data), shipped in the
+#: package as labeling_pipeline/data/.
+PACKAGE_DATA = {"labeling_pipeline": Path(__file__).resolve().parents[1] / "modules/labeling_pipeline/data"}
+
+
 def package_function(package_dir: Path, out_dir: Path) -> Path:
-    """Zip one function package with the package directory at the archive root."""
+    """Zip one function package with the package directory at the archive root, with its data files."""
     destination = out_dir / f"{package_dir.name}.zip"
     entries = [(path.relative_to(package_dir.parent).as_posix(), path) for path in source_files(package_dir)]
+    data_dir = PACKAGE_DATA.get(package_dir.name)
+    if data_dir is not None:
+        entries += [
+            (f"{package_dir.name}/data/{path.name}", path) for path in sorted(data_dir.glob("*.json"))
+        ]
     write_zip(destination, entries)
     return destination
 

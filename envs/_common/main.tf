@@ -14,7 +14,8 @@ module "workforce" {
   source_ip_cidrs       = var.workforce.source_ip_cidrs
   teams                 = var.workforce.teams
   initial_workers       = var.workforce.initial_workers
-  log_retention_in_days = var.log_retention_days
+  log_retention_in_days = var.log_retention_in_days
+  deletion_protection   = var.deletion_protection
   ssm_prefix            = "${local.ssm_prefix}/workforce"
   lambda_package_dir    = abspath(var.lambda_package_dir)
   tags                  = var.tags
@@ -22,7 +23,6 @@ module "workforce" {
   user_pool = {
     tier                   = var.workforce.tier
     advanced_security_mode = var.workforce.advanced_security_mode
-    deletion_protection    = var.deletion_protection
     email                  = var.workforce.email
   }
   # Every environment but the emulator invites real people: warn while it uses Cognito's default
@@ -38,15 +38,15 @@ module "pipeline" {
   source   = "../../modules/labeling_pipeline"
   for_each = var.pipelines
 
-  name                = "${local.name}-${each.key}"
-  task_type           = each.value.task_type
-  max_attempts        = each.value.max_attempts
-  log_retention_days  = var.log_retention_days
-  ssm_prefix          = "${local.ssm_prefix}/pipeline/${each.key}"
-  lambda_package_dir  = abspath(var.lambda_package_dir)
-  force_destroy       = !var.deletion_protection
-  deletion_protection = var.deletion_protection
-  tags                = var.tags
+  name                  = "${local.name}-${each.key}"
+  task_type             = each.value.task_type
+  max_attempts          = each.value.max_attempts
+  log_retention_in_days = var.log_retention_in_days
+  ssm_prefix            = "${local.ssm_prefix}/pipeline/${each.key}"
+  lambda_package_dir    = abspath(var.lambda_package_dir)
+  force_destroy         = !var.deletion_protection
+  deletion_protection   = var.deletion_protection
+  tags                  = var.tags
 
   labeling = {
     workteam_arn                  = module.workforce.workteam_arns[each.value.team]

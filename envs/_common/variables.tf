@@ -30,7 +30,7 @@ variable "tags" {
   default     = {}
 }
 
-variable "log_retention_days" {
+variable "log_retention_in_days" {
   description = "Retention of every CloudWatch log group in the environment."
   type        = number
   default     = 365

@@ -1,7 +1,7 @@
-environment         = "dev"
-region              = "us-east-1"
-deletion_protection = false
-log_retention_days  = 30
+environment           = "dev"
+region                = "us-east-1"
+deletion_protection   = false
+log_retention_in_days = 30
 
 workforce = {
   teams = {

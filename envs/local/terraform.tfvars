@@ -1,9 +1,9 @@
 # The local AWS emulator (make demo / make apply ENV=local): everything deletable, small and fast.
-environment         = "local"
-region              = "us-east-1"
-emulator            = true
-deletion_protection = false
-log_retention_days  = 1
+environment           = "local"
+region                = "us-east-1"
+emulator              = true
+deletion_protection   = false
+log_retention_in_days = 1
 
 workforce = {
   domain_prefix = "labeling-local-demo"

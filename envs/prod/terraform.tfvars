@@ -1,7 +1,7 @@
-environment         = "prod"
-region              = "us-east-1"
-deletion_protection = true
-log_retention_days  = 365
+environment           = "prod"
+region                = "us-east-1"
+deletion_protection   = true
+log_retention_in_days = 365
 
 workforce = {
   tier                   = "PLUS"

@@ -1,9 +1,9 @@
 # Staging mirrors prod's settings in its own account (or region): one private workforce per
 # account and region.
-environment         = "staging"
-region              = "us-east-1"
-deletion_protection = true
-log_retention_days  = 90
+environment           = "staging"
+region                = "us-east-1"
+deletion_protection   = true
+log_retention_in_days = 90
 
 workforce = {
   tier = "ESSENTIALS"

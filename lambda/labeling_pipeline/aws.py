@@ -12,8 +12,10 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-# Enough connections for the largest thread pool a function runs (feature_store_concurrency <= 128).
-MAX_POOL_CONNECTIONS = 128
+from .facts import MAX_FEATURE_STORE_CONCURRENCY
+
+# Enough connections for the largest thread pool a function runs: the Feature Store writer's.
+MAX_POOL_CONNECTIONS = MAX_FEATURE_STORE_CONCURRENCY
 
 # The Feature Store writer retries throttling itself, with jitter and a time budget, so botocore must not
 # multiply those attempts: one request per call. Every other client keeps botocore's standard retries, six

@@ -15,17 +15,18 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-CONFIG_VARIABLE = "PIPELINE_CONFIG"
+from . import facts
+from .facts import (
+    MAX_AVAILABILITY_SECONDS,
+    MAX_CONCURRENT_TASKS,
+    MAX_FEATURE_STORE_CONCURRENCY,
+    MAX_TASK_TIME_LIMIT_SECONDS,
+    MAX_WORKERS_PER_OBJECT,
+    MIN_AVAILABILITY_SECONDS,
+    MIN_TASK_TIME_LIMIT_SECONDS,
+)
 
-# Ground Truth limits (CreateLabelingJob / HumanTaskConfig reference).
-MAX_WORKERS_PER_OBJECT = 9
-MIN_TASK_TIME_LIMIT_SECONDS = 30
-MAX_TASK_TIME_LIMIT_SECONDS = 8 * 3600
-MIN_AVAILABILITY_SECONDS = 60
-MAX_AVAILABILITY_SECONDS = 30 * 24 * 3600
-MAX_CONCURRENT_TASKS = 5000
-MAX_OBJECTS_PER_JOB = 100_000
-MAX_OBJECTS_PER_SEGMENTATION_JOB = 20_000
+CONFIG_VARIABLE = "PIPELINE_CONFIG"
 
 
 class ConfigError(ValueError):
@@ -49,20 +50,23 @@ class TaskType(StrEnum):
     NAMED_ENTITY_RECOGNITION = "named_entity_recognition"
 
     @property
+    def spec(self) -> facts.TaskTypeFacts:
+        """What data/task_types.json of the module says about this type (the module reads the same file)."""
+        return facts.TASK_TYPES[self.value]
+
+    @property
     def media(self) -> Media:
-        return Media.IMAGE if self.value.startswith("image_") else Media.TEXT
+        return Media(self.spec.media)
 
     @property
     def builtin_verification(self) -> bool:
-        """Whether Ground Truth verifies this type's labels itself (task_types.tf says the same); the other
-        types are reviewed by a custom task with our own pre-annotation and consolidation functions."""
-        return self in (TaskType.IMAGE_BOUNDING_BOX, TaskType.IMAGE_SEMANTIC_SEGMENTATION)
+        """Whether Ground Truth verifies this type's labels itself; the other types are reviewed by a
+        custom task with our own pre-annotation and consolidation functions."""
+        return self.spec.builtin_verification
 
     @property
     def max_objects_per_job(self) -> int:
-        if self is TaskType.IMAGE_SEMANTIC_SEGMENTATION:
-            return MAX_OBJECTS_PER_SEGMENTATION_JOB
-        return MAX_OBJECTS_PER_JOB
+        return self.spec.max_objects_per_job
 
 
 @dataclass(frozen=True)
@@ -249,7 +253,7 @@ def parse_config(raw: str) -> PipelineConfig:
         max_attempts=read.integer("max_attempts", 1, 100),
         min_wait_seconds=read.integer("min_wait_seconds", 1, 86_400),
         max_wait_seconds=read.integer("max_wait_seconds", 1, 86_400),
-        feature_store_concurrency=read.integer("feature_store_concurrency", 1, 128),
+        feature_store_concurrency=read.integer("feature_store_concurrency", 1, MAX_FEATURE_STORE_CONCURRENCY),
         labeling=labeling,
         verification=verification,
     )

@@ -19,6 +19,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .config import TaskType
+from .facts import FEATURES
 from .ledger import Claim, ItemState, Ledger, LedgerItem
 from .results import iso_timestamp
 
@@ -93,8 +94,11 @@ def build_record(item: LedgerItem, accepted: AcceptedLabel, task_type: TaskType)
         "verification_outcome": accepted.verification_outcome,
         "labeled_at": accepted.labeled_at,
     }
+    # In the Feature Group's order (data/features.json); a feature without a value here fails loudly.
     return [
-        {"FeatureName": name, "ValueAsString": value} for name, value in values.items() if value is not None
+        {"FeatureName": name, "ValueAsString": value}
+        for name, _ in FEATURES
+        if (value := values[name]) is not None
     ]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from . import facts
 from .config import JobSettings, PipelineConfig
 from .layout import BatchLayout, Stage
 
@@ -22,22 +23,17 @@ MAX_JOB_NAME = 63
 _STAGE_SUFFIX = {Stage.LABELING: "lbl", Stage.VERIFICATION: "rev"}
 
 # --- waiting --------------------------------------------------------------------------------------
-#: Step Functions history events per poll of the wait loop: Wait (WaitStateEntered, WaitStateExited),
-#: the check_job Task (TaskStateEntered, TaskScheduled, TaskStarted, TaskSucceeded, TaskStateExited) and
-#: the Choice (ChoiceStateEntered, ChoiceStateExited).
-EVENTS_PER_POLL = 9
-#: Polls one job may use within its horizon: 9,000 events, so a labeling job and a review job together
-#: stay at 18,000 of the 25,000-event history limit, leaving 7,000 for claiming, the Map of Feature Store
-#: chunks (about 7 events per chunk) and returning items.
-POLLS_PER_JOB = 1_000
+#: Step Functions history events per poll of the wait loop, and the polls one job may use within its
+#: horizon, so that a labeling and a review job stay well inside the 25,000-event history: the module's
+#: data/limits.json, whose README gives the arithmetic.
+EVENTS_PER_POLL = facts.HISTORY_EVENTS_PER_POLL
+POLLS_PER_JOB = facts.POLLS_PER_JOB
 _MAX_DOUBLINGS = 30
 
 
 #: AWS fails a labeling job that is still open after 30 days (SageMaker API reference,
-#: LabelingJobStoppingConditions: "Labeling jobs fail after 30 days with an appropriate client error
-#: message.",
-#: https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_LabelingJobStoppingConditions.html).
-MAX_JOB_SECONDS = 30 * 24 * 3600
+#: LabelingJobStoppingConditions; data/limits.json).
+MAX_JOB_SECONDS = facts.MAX_JOB_SECONDS
 
 
 def job_horizon_seconds(settings: JobSettings) -> int:

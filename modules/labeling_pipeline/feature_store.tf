@@ -1,28 +1,11 @@
-# The Feature Group the pipeline writes accepted labels to. The features are the contract with the
-# write-features function (PIPELINE_CONTRACT.md): change both together.
-
-locals {
-  features = {
-    record_id            = "String"   # sha256 of s3://bucket/key (+ #line=N for text): relabels update it
-    event_time           = "String"   # ISO-8601 UTC with Z
-    source_ref           = "String"   # s3://bucket/key exactly as the key is
-    source_version       = "String"   # S3 version id of the labeled object
-    line_number          = "Integral" # 0 for images
-    source_text          = "String"   # the labeled text line ("" for images)
-    task_type            = "String"
-    label                = "String" # JSON for structured labels, the class name for single-label types
-    confidence           = "Fractional"
-    labeling_job_name    = "String"
-    verification_outcome = "String" # accepted | not_verified
-    labeled_at           = "String" # ISO-8601
-  }
-}
+# The Feature Group the pipeline writes accepted labels to. Its features (data/features.json, read in
+# task_types.tf) are the contract with the write-features function, which reads the same file.
 
 resource "aws_sagemaker_feature_group" "this" {
   feature_group_name             = local.feature_group_name
   description                    = "Labels produced by the labeling pipeline ${var.name} (${var.task_type})"
-  record_identifier_feature_name = "record_id"
-  event_time_feature_name        = "event_time"
+  record_identifier_feature_name = local.feature_facts.record_identifier_feature_name
+  event_time_feature_name        = local.feature_facts.event_time_feature_name
   role_arn                       = aws_iam_role.feature_store.arn
 
   dynamic "feature_definition" {

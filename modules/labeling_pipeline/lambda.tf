@@ -93,7 +93,7 @@ resource "aws_cloudwatch_log_group" "lambda" {
   for_each = local.function_names
 
   name              = "/aws/lambda/${each.value}"
-  retention_in_days = var.log_retention_days
+  retention_in_days = var.log_retention_in_days
   kms_key_id        = local.kms_key_arn
   tags              = var.tags
 }

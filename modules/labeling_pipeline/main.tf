@@ -82,7 +82,7 @@ locals {
   # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_LabelingJobStoppingConditions.html).
   # A review job reviews at most what one labeling job labeled. The wait loop's poll budget uses the same
   # bound (lambda/labeling_pipeline/jobs.py, job_horizon_seconds).
-  max_job_seconds = 2592000
+  max_job_seconds = local.limits.ground_truth.max_job_seconds
   job_horizon_seconds = {
     labeling = min(
       ceil(var.labeling.max_objects_per_job / var.labeling.max_concurrent_task_count) * (var.labeling.availability_lifetime_seconds + var.labeling.task_time_limit_seconds),

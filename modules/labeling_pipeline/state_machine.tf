@@ -4,7 +4,7 @@
 resource "aws_cloudwatch_log_group" "state_machine" {
   # Step Functions delivers through CloudWatch Logs vended delivery, which expects /aws/vendedlogs/.
   name              = "/aws/vendedlogs/states/${local.state_machine_name}"
-  retention_in_days = var.log_retention_days
+  retention_in_days = var.log_retention_in_days
   kms_key_id        = local.kms_key_arn
   tags              = var.tags
 }

@@ -1,17 +1,12 @@
-# Checks that involve more than one input. Variable validation blocks may only refer to their own variable
-# in Terraform < 1.9, so these are preconditions, evaluated at plan time.
+# Checks that involve more than one input or the data sources, as preconditions evaluated at plan time.
 
 locals {
-  # Events one wait iteration adds to the execution history (Wait entered/exited, the check-job task's
-  # entered/scheduled/started/succeeded/exited, a Choice entered/exited, with some slack).
-  history_events_per_wait = 10
-  # Step Functions' limit is 25,000 events (Step Functions Developer Guide, "Step Functions service quotas",
-  # https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html); keep 5,000 for everything
-  # that is not waiting.
-  history_events_for_waits = 20000
-  # The longest the execution waits for its jobs: every set of objects of both jobs (main.tf).
-  longest_job_wait_seconds = local.job_horizon_seconds.labeling + local.job_horizon_seconds.verification
-  longest_wait_iterations  = ceil(local.longest_job_wait_seconds / var.wait.max_seconds)
+  # Step Functions' 25,000-event history (data/limits.json and its README): each job may poll up to
+  # polls_per_job times at its longest wait, the budget the functions' wait loop keeps to as well.
+  polls_per_job = local.limits.step_functions.polls_per_job
+  # The longest each job may be waited for: every set of its objects (main.tf).
+  longest_job_horizon_seconds = max(local.job_horizon_seconds.labeling, local.job_horizon_seconds.verification)
+  shortest_max_wait_seconds   = ceil(local.longest_job_horizon_seconds / local.polls_per_job)
 }
 
 resource "terraform_data" "input_checks" {
@@ -46,8 +41,8 @@ resource "terraform_data" "input_checks" {
       error_message = "labeling.human_task_ui_arn must be the built-in named entity recognition UI of this region: arn:${local.partition}:sagemaker:${local.region}:${local.human_task_ui_account}:human-task-ui/NamedEntityRecognition."
     }
     precondition {
-      condition     = local.longest_wait_iterations * local.history_events_per_wait <= local.history_events_for_waits
-      error_message = "wait.max_seconds = ${var.wait.max_seconds} is too short for jobs that may stay open ${local.longest_job_wait_seconds} s (Ground Truth sends a job's objects in sets of max_concurrent_task_count, each set with its own availability window, up to 30 days per job): the execution could exceed Step Functions' 25,000-event history. Use at least ${ceil(local.longest_job_wait_seconds * local.history_events_per_wait / local.history_events_for_waits)} s."
+      condition     = var.wait.max_seconds >= local.shortest_max_wait_seconds
+      error_message = "wait.max_seconds = ${var.wait.max_seconds} is too short for jobs that may stay open ${local.longest_job_horizon_seconds} s (Ground Truth sends a job's objects in sets of max_concurrent_task_count, each set with its own availability window, up to 30 days per job): polling that often could exceed Step Functions' ${local.limits.step_functions.history_events_max}-event history. Use at least ${local.shortest_max_wait_seconds} s."
     }
     precondition {
       condition     = !local.verification_enabled || try(var.verification.label_attribute_name != var.labeling.label_attribute_name, false)

@@ -19,16 +19,8 @@ variable "task_type" {
   type        = string
 
   validation {
-    condition = contains([
-      "image_bounding_box",
-      "image_semantic_segmentation",
-      "image_single_label_classification",
-      "image_multi_label_classification",
-      "text_single_label_classification",
-      "text_multi_label_classification",
-      "named_entity_recognition",
-    ], var.task_type)
-    error_message = "task_type must be one of: image_bounding_box, image_semantic_segmentation, image_single_label_classification, image_multi_label_classification, text_single_label_classification, text_multi_label_classification, named_entity_recognition."
+    condition     = contains(keys(local.task_types), var.task_type)
+    error_message = "task_type must be one of: ${join(", ", keys(local.task_types))}."
   }
 }
 
@@ -119,28 +111,28 @@ variable "labeling" {
     error_message = "labeling.label_attribute_name must be 1 to 120 letters, digits and hyphens, must not end with -ref (the module appends it for semantic segmentation) or -metadata."
   }
   validation {
-    condition     = var.labeling.workers_per_object == floor(var.labeling.workers_per_object) && var.labeling.workers_per_object >= 1 && var.labeling.workers_per_object <= 9
-    error_message = "labeling.workers_per_object must be a whole number from 1 to 9."
+    condition     = var.labeling.workers_per_object == floor(var.labeling.workers_per_object) && var.labeling.workers_per_object >= 1 && var.labeling.workers_per_object <= local.limits.ground_truth.max_workers_per_object
+    error_message = "labeling.workers_per_object must be a whole number from 1 to ${local.limits.ground_truth.max_workers_per_object}."
   }
   validation {
-    condition     = var.labeling.task_time_limit_seconds == floor(var.labeling.task_time_limit_seconds) && var.labeling.task_time_limit_seconds >= 30 && var.labeling.task_time_limit_seconds <= 28800
-    error_message = "labeling.task_time_limit_seconds must be a whole number from 30 to 28800 (8 hours)."
+    condition     = var.labeling.task_time_limit_seconds == floor(var.labeling.task_time_limit_seconds) && var.labeling.task_time_limit_seconds >= local.limits.ground_truth.min_task_time_limit_seconds && var.labeling.task_time_limit_seconds <= local.limits.ground_truth.max_task_time_limit_seconds
+    error_message = "labeling.task_time_limit_seconds must be a whole number from ${local.limits.ground_truth.min_task_time_limit_seconds} to ${local.limits.ground_truth.max_task_time_limit_seconds} (8 hours)."
   }
   validation {
-    condition     = var.labeling.availability_lifetime_seconds == floor(var.labeling.availability_lifetime_seconds) && var.labeling.availability_lifetime_seconds >= 60 && var.labeling.availability_lifetime_seconds <= 2592000
-    error_message = "labeling.availability_lifetime_seconds must be a whole number from 60 to 2592000 (30 days, the private workforce maximum)."
+    condition     = var.labeling.availability_lifetime_seconds == floor(var.labeling.availability_lifetime_seconds) && var.labeling.availability_lifetime_seconds >= local.limits.ground_truth.min_availability_lifetime_seconds && var.labeling.availability_lifetime_seconds <= local.limits.ground_truth.max_availability_lifetime_seconds
+    error_message = "labeling.availability_lifetime_seconds must be a whole number from ${local.limits.ground_truth.min_availability_lifetime_seconds} to ${local.limits.ground_truth.max_availability_lifetime_seconds} (30 days, the private workforce maximum)."
   }
   validation {
     condition     = var.labeling.task_time_limit_seconds <= var.labeling.availability_lifetime_seconds
     error_message = "labeling.task_time_limit_seconds must not exceed labeling.availability_lifetime_seconds: a task must fit in the time it is offered."
   }
   validation {
-    condition     = var.labeling.max_concurrent_task_count == floor(var.labeling.max_concurrent_task_count) && var.labeling.max_concurrent_task_count >= 1 && var.labeling.max_concurrent_task_count <= 5000
-    error_message = "labeling.max_concurrent_task_count must be a whole number from 1 to 5000."
+    condition     = var.labeling.max_concurrent_task_count == floor(var.labeling.max_concurrent_task_count) && var.labeling.max_concurrent_task_count >= 1 && var.labeling.max_concurrent_task_count <= local.limits.ground_truth.max_concurrent_task_count
+    error_message = "labeling.max_concurrent_task_count must be a whole number from 1 to ${local.limits.ground_truth.max_concurrent_task_count}."
   }
   validation {
-    condition     = var.labeling.max_objects_per_job == floor(var.labeling.max_objects_per_job) && var.labeling.max_objects_per_job >= 1 && var.labeling.max_objects_per_job <= 100000
-    error_message = "labeling.max_objects_per_job must be a whole number from 1 to 100000 (20000 for image_semantic_segmentation)."
+    condition     = var.labeling.max_objects_per_job == floor(var.labeling.max_objects_per_job) && var.labeling.max_objects_per_job >= 1 && var.labeling.max_objects_per_job <= local.max_objects_per_job_of_any_task_type
+    error_message = "labeling.max_objects_per_job must be a whole number from 1 to ${local.max_objects_per_job_of_any_task_type} (fewer for some task types: ${join(", ", [for name, task in local.task_types : "${name} ${task.max_objects_per_job}" if task.max_objects_per_job < local.max_objects_per_job_of_any_task_type])})."
   }
 }
 
@@ -204,24 +196,24 @@ variable "verification" {
     error_message = "verification.label_attribute_name must be 1 to 120 letters, digits and hyphens and must not end with -ref or -metadata."
   }
   validation {
-    condition     = var.verification == null || try(var.verification.workers_per_object == floor(var.verification.workers_per_object) && var.verification.workers_per_object >= 1 && var.verification.workers_per_object <= 9, false)
-    error_message = "verification.workers_per_object must be a whole number from 1 to 9."
+    condition     = var.verification == null || try(var.verification.workers_per_object == floor(var.verification.workers_per_object) && var.verification.workers_per_object >= 1 && var.verification.workers_per_object <= local.limits.ground_truth.max_workers_per_object, false)
+    error_message = "verification.workers_per_object must be a whole number from 1 to ${local.limits.ground_truth.max_workers_per_object}."
   }
   validation {
-    condition     = var.verification == null || try(var.verification.task_time_limit_seconds == floor(var.verification.task_time_limit_seconds) && var.verification.task_time_limit_seconds >= 30 && var.verification.task_time_limit_seconds <= 28800, false)
-    error_message = "verification.task_time_limit_seconds must be a whole number from 30 to 28800 (8 hours)."
+    condition     = var.verification == null || try(var.verification.task_time_limit_seconds == floor(var.verification.task_time_limit_seconds) && var.verification.task_time_limit_seconds >= local.limits.ground_truth.min_task_time_limit_seconds && var.verification.task_time_limit_seconds <= local.limits.ground_truth.max_task_time_limit_seconds, false)
+    error_message = "verification.task_time_limit_seconds must be a whole number from ${local.limits.ground_truth.min_task_time_limit_seconds} to ${local.limits.ground_truth.max_task_time_limit_seconds} (8 hours)."
   }
   validation {
-    condition     = var.verification == null || try(var.verification.availability_lifetime_seconds == floor(var.verification.availability_lifetime_seconds) && var.verification.availability_lifetime_seconds >= 60 && var.verification.availability_lifetime_seconds <= 2592000, false)
-    error_message = "verification.availability_lifetime_seconds must be a whole number from 60 to 2592000 (30 days)."
+    condition     = var.verification == null || try(var.verification.availability_lifetime_seconds == floor(var.verification.availability_lifetime_seconds) && var.verification.availability_lifetime_seconds >= local.limits.ground_truth.min_availability_lifetime_seconds && var.verification.availability_lifetime_seconds <= local.limits.ground_truth.max_availability_lifetime_seconds, false)
+    error_message = "verification.availability_lifetime_seconds must be a whole number from ${local.limits.ground_truth.min_availability_lifetime_seconds} to ${local.limits.ground_truth.max_availability_lifetime_seconds} (30 days)."
   }
   validation {
     condition     = var.verification == null || try(var.verification.task_time_limit_seconds <= var.verification.availability_lifetime_seconds, false)
     error_message = "verification.task_time_limit_seconds must not exceed verification.availability_lifetime_seconds."
   }
   validation {
-    condition     = var.verification == null || try(var.verification.max_concurrent_task_count == floor(var.verification.max_concurrent_task_count) && var.verification.max_concurrent_task_count >= 1 && var.verification.max_concurrent_task_count <= 5000, false)
-    error_message = "verification.max_concurrent_task_count must be a whole number from 1 to 5000."
+    condition     = var.verification == null || try(var.verification.max_concurrent_task_count == floor(var.verification.max_concurrent_task_count) && var.verification.max_concurrent_task_count >= 1 && var.verification.max_concurrent_task_count <= local.limits.ground_truth.max_concurrent_task_count, false)
+    error_message = "verification.max_concurrent_task_count must be a whole number from 1 to ${local.limits.ground_truth.max_concurrent_task_count}."
   }
 }
 
@@ -300,19 +292,19 @@ variable "feature_store" {
   nullable = false
 
   validation {
-    condition     = var.feature_store.concurrency == floor(var.feature_store.concurrency) && var.feature_store.concurrency >= 1 && var.feature_store.concurrency <= 32
-    error_message = "feature_store.concurrency must be a whole number from 1 to 32."
+    condition     = var.feature_store.concurrency == floor(var.feature_store.concurrency) && var.feature_store.concurrency >= 1 && var.feature_store.concurrency <= local.limits.feature_store.max_concurrency
+    error_message = "feature_store.concurrency must be a whole number from 1 to ${local.limits.feature_store.max_concurrency} (data/limits.json says why)."
   }
 }
 
-variable "log_retention_days" {
+variable "log_retention_in_days" {
   description = "Retention of the module's CloudWatch log groups (Lambda functions, state machine)."
   type        = number
   default     = 365
 
   validation {
-    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
-    error_message = "log_retention_days must be one of the values CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be one of the values CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
   }
 }
 

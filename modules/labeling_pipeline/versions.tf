@@ -1,7 +1,8 @@
 terraform {
-  # Compatible with Terraform >= 1.6 and OpenTofu >= 1.8: no cross-variable validation blocks (1.9+);
-  # checks across inputs are preconditions in validation.tf.
-  required_version = ">= 1.6"
+  # 1.9: variable validations read the limits shared with the functions (local.limits, data/*.json), which
+  # Terraform allows from 1.9; OpenTofu is proven on 1.12 (README, "Supported versions"). Checks across
+  # inputs are preconditions in validation.tf.
+  required_version = ">= 1.9"
 
   required_providers {
     aws = {

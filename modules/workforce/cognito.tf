@@ -46,7 +46,7 @@ resource "aws_cognito_user_pool" "this" {
   count = local.cognito ? 1 : 0
 
   name                     = "${var.name}-workforce"
-  deletion_protection      = var.user_pool.deletion_protection ? "ACTIVE" : "INACTIVE"
+  deletion_protection      = var.deletion_protection ? "ACTIVE" : "INACTIVE"
   user_pool_tier           = var.user_pool.tier
   alias_attributes         = ["email"]
   auto_verified_attributes = ["email"]
@@ -194,7 +194,7 @@ resource "aws_cognito_user_group" "team" {
 # AWS KMS", https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
 resource "aws_cloudwatch_log_group" "user_activity" {
   #checkov:skip=CKV_AWS_158:Cognito refuses a KMS-encrypted log group: "The log group must not be encrypted with Key Management Service" (Cognito API Reference, CloudWatchLogsConfigurationType).
-  count = local.cognito && var.activity_logs_enabled ? 1 : 0
+  count = local.cognito && var.activity_logging.enabled ? 1 : 0
 
   name              = local.user_activity_log_group_name
   retention_in_days = var.log_retention_in_days
@@ -202,7 +202,7 @@ resource "aws_cloudwatch_log_group" "user_activity" {
 }
 
 resource "aws_cognito_log_delivery_configuration" "this" {
-  count = local.cognito && var.activity_logs_enabled ? 1 : 0
+  count = local.cognito && var.activity_logging.enabled ? 1 : 0
 
   user_pool_id = aws_cognito_user_pool.this[0].id
 

@@ -1,8 +1,8 @@
 locals {
   # With OIDC and no notified team, nothing here needs a key.
   needs_kms      = local.cognito || length(local.notified_teams) > 0
-  create_kms_key = local.needs_kms && var.kms_key_arn == null
-  kms_key_arn    = var.kms_key_arn != null ? var.kms_key_arn : try(aws_kms_key.this[0].arn, null)
+  create_kms_key = local.needs_kms && var.kms.key_arn == null
+  kms_key_arn    = var.kms.key_arn != null ? var.kms.key_arn : try(aws_kms_key.this[0].arn, null)
 
   # The log groups encrypted with the key. Not the user pool's activity log group: Cognito refuses an
   # encrypted one (see aws_cloudwatch_log_group.user_activity).
@@ -75,7 +75,7 @@ resource "aws_kms_key" "this" {
 
   description             = "${var.name} labeling workforce: logs, task notifications, bootstrap environment"
   enable_key_rotation     = true
-  deletion_window_in_days = 30
+  deletion_window_in_days = var.kms.deletion_window_in_days
   policy                  = data.aws_iam_policy_document.kms[0].json
   tags                    = var.tags
 }

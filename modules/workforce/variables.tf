@@ -9,7 +9,7 @@ variable "name" {
 }
 
 variable "tags" {
-  description = "Tags added to every resource that supports them."
+  description = "Tags added to every resource that supports tags."
   type        = map(string)
   default     = {}
 }
@@ -82,15 +82,15 @@ variable "user_pool" {
     Cognito user pool settings. Users are created by administrators only, sign in with their user
     name or verified email, and must use an authenticator app (TOTP) as second factor.
     `tier`: LITE, ESSENTIALS or PLUS. `advanced_security_mode` (threat protection): OFF, AUDIT or
-    ENFORCED; anything but OFF needs the PLUS tier. `deletion_protection`: refuse to delete the pool
-    (turn it off before destroying). `email`: send from your verified SES identity (`source_arn`, an
+    ENFORCED; anything but OFF needs the PLUS tier. (Deletion protection is the module's
+    `deletion_protection` input since 0.2.0.) `email`: send from your verified SES identity (`source_arn`, an
     `arn:aws:ses:<region>:<account>:identity/...`) instead of Cognito's default sender, which emails
     at most 50 messages a day per AWS account.
   EOT
   type = object({
     tier                   = optional(string, "ESSENTIALS")
     advanced_security_mode = optional(string, "OFF")
-    deletion_protection    = optional(bool, true)
+    deletion_protection    = optional(bool) # moved to var.deletion_protection in 0.2.0 (validation below)
     password_policy = optional(object({
       minimum_length                   = optional(number, 14)
       require_lowercase                = optional(bool, true)
@@ -108,6 +108,11 @@ variable "user_pool" {
     }))
   })
   default = {}
+
+  validation {
+    condition     = var.user_pool.deletion_protection == null
+    error_message = "user_pool.deletion_protection moved to the module input deletion_protection in 0.2.0 (the same name in both modules); see CHANGELOG.md."
+  }
 
   validation {
     condition     = contains(["LITE", "ESSENTIALS", "PLUS"], var.user_pool.tier)
@@ -215,20 +220,23 @@ variable "invitation" {
   }
 }
 
-variable "activity_logs_enabled" {
-  description = "Deliver the user pool's logs to a CloudWatch log group: message delivery errors on every tier, and user activity (sign-ins, risk decisions) when threat protection is on (PLUS tier). The group is not encrypted with the module's KMS key: Cognito refuses a KMS-encrypted log group."
-  type        = bool
-  default     = true
+variable "activity_logging" {
+  description = "Delivery of the user pool's logs to a CloudWatch log group (`enabled`, default true): message delivery errors on every tier, and user activity (sign-ins, risk decisions) when threat protection is on (PLUS tier). The group is not encrypted with the module's KMS key: Cognito refuses a KMS-encrypted log group."
+  type = object({
+    enabled = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
 }
 
 variable "log_retention_in_days" {
-  description = "Retention of every log group the module creates (bootstrap function, WAF, user pool activity)."
+  description = "Retention of the module's CloudWatch log groups (bootstrap function, WAF, user pool activity)."
   type        = number
   default     = 365
 
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
-    error_message = "log_retention_in_days must be a value CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+    error_message = "log_retention_in_days must be one of the values CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
   }
 }
 
@@ -394,40 +402,54 @@ variable "initial_workers" {
 }
 
 variable "ssm_prefix" {
-  description = "SSM Parameter Store path under which the module publishes its identifiers (user-pool-id, workforce-arn, labeling-portal-url, workteams, ...). Defaults to `/<name>/workforce`."
+  description = "SSM parameter path under which the module publishes `user-pool-id`, `workforce-arn`, `labeling-portal-url`, `workteams` and the other identifiers. Null (default): `/<name>/workforce`."
   type        = string
   default     = null
 
   validation {
-    condition     = var.ssm_prefix == null ? true : can(regex("^(/[a-zA-Z0-9_.-]+)+$", var.ssm_prefix))
-    error_message = "ssm_prefix must start with \"/\", not end with \"/\", and use letters, digits, \"_\", \".\" and \"-\" (for example /private-labeling/dev/workforce)."
+    condition     = var.ssm_prefix == null || can(regex("^(/[A-Za-z0-9_.-]+)+$", coalesce(var.ssm_prefix, "-")))
+    error_message = "ssm_prefix must be a path like /private-labeling/dev/workforce: starts with /, no trailing /, letters, digits and _ . - in each part."
   }
 }
 
-variable "kms_key_arn" {
-  description = "ARN of an existing customer-managed KMS key for the log groups, SNS topics and Lambda environment. When null the module creates one. A key you bring must let CloudWatch Logs and SageMaker use it (see the README)."
-  type        = string
-  default     = null
+variable "kms" {
+  description = "Encryption key of the log groups, SNS topics and Lambda environment. Null `key_arn` (default): the module creates a customer-managed key with rotation and a key policy for the services that need it. A key you bring must let CloudWatch Logs and SageMaker use it (see the README). `deletion_window_in_days` applies to the module's key."
+  type = object({
+    key_arn                 = optional(string)
+    deletion_window_in_days = optional(number, 30)
+  })
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = var.kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/", var.kms_key_arn))
-    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
+    condition     = var.kms.key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", coalesce(var.kms.key_arn, "-")))
+    error_message = "kms.key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias."
   }
+  validation {
+    condition     = var.kms.deletion_window_in_days == floor(var.kms.deletion_window_in_days) && var.kms.deletion_window_in_days >= 7 && var.kms.deletion_window_in_days <= 30
+    error_message = "kms.deletion_window_in_days must be a whole number from 7 to 30."
+  }
+}
+
+variable "deletion_protection" {
+  description = "Deletion protection of the Cognito user pool (the workers' accounts). Turn it off only to destroy the workforce."
+  type        = bool
+  default     = true
 }
 
 variable "lambda_package_dir" {
-  description = "Directory holding the built Lambda packages (`make package` writes build/lambda): workforce_bootstrap.zip and, unless powertools_layer_arn is set, powertools-layer.zip. Required with the Cognito identity."
+  description = "Directory holding the Lambda packages built by `make package`: `workforce_bootstrap.zip` and, unless `powertools_layer_arn` is set, `powertools-layer.zip`. Required with the Cognito identity."
   type        = string
   default     = null
 }
 
 variable "powertools_layer_arn" {
-  description = "ARN of an AWS Lambda Powertools for Python layer version to use. When null the module publishes one from powertools-layer.zip."
+  description = "ARN of an existing Lambda layer version with aws-lambda-powertools for Python 3.13. Null (default): the module publishes one from `powertools-layer.zip`."
   type        = string
   default     = null
 
   validation {
-    condition     = var.powertools_layer_arn == null ? true : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", var.powertools_layer_arn))
-    error_message = "powertools_layer_arn must be a Lambda layer version ARN ending in :<version>."
+    condition     = var.powertools_layer_arn == null || can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", coalesce(var.powertools_layer_arn, "-")))
+    error_message = "powertools_layer_arn must be a layer version ARN: arn:aws:lambda:<region>:<account>:layer:<name>:<version>."
   }
 }

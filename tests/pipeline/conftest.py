@@ -17,6 +17,7 @@ from moto import mock_aws
 
 from labeling_pipeline import aws, claim, handlers
 from labeling_pipeline.config import TaskType, load_config
+from labeling_pipeline.facts import GROUND_TRUTH_FUNCTION_ACCOUNTS, HUMAN_TASK_UI_ACCOUNT
 from labeling_pipeline.ledger import BatchRow, Ledger, LedgerItem
 from tests.pipeline.fakes import FakeFeatureStore, FakeGroundTruth, FakeStepFunctions
 
@@ -29,23 +30,17 @@ STATE_MACHINE = "pipe"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
 
-NER_UI = f"arn:aws:sagemaker:{REGION}:394669845002:human-task-ui/NamedEntityRecognition"
-PRE_NAMES = {
-    TaskType.IMAGE_BOUNDING_BOX: "BoundingBox",
-    TaskType.IMAGE_SEMANTIC_SEGMENTATION: "SemanticSegmentation",
-    TaskType.IMAGE_SINGLE_LABEL_CLASSIFICATION: "ImageMultiClass",
-    TaskType.IMAGE_MULTI_LABEL_CLASSIFICATION: "ImageMultiClassMultiLabel",
-    TaskType.TEXT_SINGLE_LABEL_CLASSIFICATION: "TextMultiClass",
-    TaskType.TEXT_MULTI_LABEL_CLASSIFICATION: "TextMultiClassMultiLabel",
-    TaskType.NAMED_ENTITY_RECOGNITION: "NamedEntityRecognition",
-}
+GROUND_TRUTH_ACCOUNT = GROUND_TRUTH_FUNCTION_ACCOUNTS[REGION]
+NER_UI = f"arn:aws:sagemaker:{REGION}:{HUMAN_TASK_UI_ACCOUNT}:human-task-ui/NamedEntityRecognition"
+#: Ground Truth's name of each task type (its PRE-/ACS- functions), from the module's data.
+PRE_NAMES = {task_type: task_type.spec.ground_truth_name for task_type in TaskType}
 
 
 def job_settings(task_type: TaskType, *, verification: bool = False, **overrides: Any) -> dict[str, Any]:
     segmentation = task_type is TaskType.IMAGE_SEMANTIC_SEGMENTATION
     name = PRE_NAMES[task_type]
-    if verification and task_type in (TaskType.IMAGE_BOUNDING_BOX, TaskType.IMAGE_SEMANTIC_SEGMENTATION):
-        name = f"Verification{name}"
+    if verification and task_type.spec.verification_name:
+        name = task_type.spec.verification_name
     attribute = "verification" if verification else "label"
     team, categories = ("reviewers", "review") if verification else ("labelers", "labeling")
     builtin_ui = NER_UI if task_type is TaskType.NAMED_ENTITY_RECOGNITION and not verification else None
@@ -62,8 +57,8 @@ def job_settings(task_type: TaskType, *, verification: bool = False, **overrides
         if builtin_ui
         else f"s3://{OUTPUT_BUCKET}/config/{task_type.value}.liquid.html",
         "human_task_ui_arn": builtin_ui,
-        "pre_annotation_lambda_arn": f"arn:aws:lambda:{REGION}:432418664414:function:PRE-{name}",
-        "consolidation_lambda_arn": f"arn:aws:lambda:{REGION}:432418664414:function:ACS-{name}",
+        "pre_annotation_lambda_arn": f"arn:aws:lambda:{REGION}:{GROUND_TRUTH_ACCOUNT}:function:PRE-{name}",
+        "consolidation_lambda_arn": f"arn:aws:lambda:{REGION}:{GROUND_TRUTH_ACCOUNT}:function:ACS-{name}",
         "workers_per_object": 1,
         "task_time_limit_seconds": 300,
         "availability_lifetime_seconds": 864000,

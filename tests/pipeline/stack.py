@@ -36,6 +36,7 @@ import boto3
 from botocore.config import Config
 
 from labeling_pipeline.config import Media, TaskType
+from labeling_pipeline.facts import FEATURES, GROUND_TRUTH_FUNCTION_ACCOUNTS, HUMAN_TASK_UI_ACCOUNT
 from labeling_pipeline.identity import SourceObject, item_id, record_id
 from labeling_pipeline.ledger import Ledger, LedgerItem
 
@@ -44,64 +45,30 @@ MODULE = REPO / "modules/labeling_pipeline"
 STATE_MACHINE_TEMPLATE = MODULE / "templates/state_machine.asl.json"
 DEFAULT_PACKAGE_DIR = REPO / "build/lambda"
 REGION = "us-east-1"
-GROUND_TRUTH_ACCOUNT = "432418664414"  # owner of the PRE-/ACS- functions in us-east-1
-NER_UI = f"arn:aws:sagemaker:{REGION}:394669845002:human-task-ui/NamedEntityRecognition"
+# Ground Truth's functions and worker UIs of the region, from the module's data (labeling_pipeline.facts).
+GROUND_TRUTH_ACCOUNT = GROUND_TRUTH_FUNCTION_ACCOUNTS[REGION]
 FUNCTIONS = ("claim_batch", "start_job", "check_job", "collect_results", "write_features", "return_items")
 # Ground Truth calls these for the review of a task type without built-in verification (a custom task).
 REVIEW_FUNCTIONS = ("review_pre_annotation", "review_consolidation")
-FEATURES = (
-    ("record_id", "String"),
-    ("event_time", "String"),
-    ("source_ref", "String"),
-    ("source_version", "String"),
-    ("line_number", "Integral"),
-    ("source_text", "String"),
-    ("task_type", "String"),
-    ("label", "String"),
-    ("confidence", "Fractional"),
-    ("labeling_job_name", "String"),
-    ("verification_outcome", "String"),
-    ("labeled_at", "String"),
-)
 
-
-@dataclass(frozen=True)
-class TaskSpec:
-    """Per task type, what the module's task_types.tf says: Ground Truth names and worker templates."""
-
-    ground_truth: str
-    verification: str | None  # the built-in verification task type, None for a custom review
-    review_template: str
-    categories: tuple[str, ...]
-    builtin_ui: str | None = None  # AWS's worker UI (HumanTaskUiArn) instead of a template
-
-
-TASKS: dict[TaskType, TaskSpec] = {
-    TaskType.IMAGE_BOUNDING_BOX: TaskSpec(
-        "BoundingBox", "VerificationBoundingBox", "verification_image_bounding_box", ("cat", "dog", "bird")
-    ),
-    TaskType.IMAGE_SEMANTIC_SEGMENTATION: TaskSpec(
-        "SemanticSegmentation",
-        "VerificationSemanticSegmentation",
-        "verification_image_semantic_segmentation",
-        ("cat", "dog", "bird"),
-    ),
-    TaskType.IMAGE_SINGLE_LABEL_CLASSIFICATION: TaskSpec(
-        "ImageMultiClass", None, "review_image", ("cat", "dog", "bird")
-    ),
-    TaskType.IMAGE_MULTI_LABEL_CLASSIFICATION: TaskSpec(
-        "ImageMultiClassMultiLabel", None, "review_image", ("cat", "dog", "bird")
-    ),
-    TaskType.TEXT_SINGLE_LABEL_CLASSIFICATION: TaskSpec(
-        "TextMultiClass", None, "review_text", ("positive", "negative", "neutral")
-    ),
-    TaskType.TEXT_MULTI_LABEL_CLASSIFICATION: TaskSpec(
-        "TextMultiClassMultiLabel", None, "review_text", ("sports", "politics", "tech")
-    ),
-    TaskType.NAMED_ENTITY_RECOGNITION: TaskSpec(
-        "NamedEntityRecognition", None, "review_text", ("PERSON", "LOCATION", "ORG"), NER_UI
-    ),
+#: Labels each task type's test data uses (the task type's own facts come from the module's data).
+CATEGORIES: dict[TaskType, tuple[str, ...]] = {
+    TaskType.IMAGE_BOUNDING_BOX: ("cat", "dog", "bird"),
+    TaskType.IMAGE_SEMANTIC_SEGMENTATION: ("cat", "dog", "bird"),
+    TaskType.IMAGE_SINGLE_LABEL_CLASSIFICATION: ("cat", "dog", "bird"),
+    TaskType.IMAGE_MULTI_LABEL_CLASSIFICATION: ("cat", "dog", "bird"),
+    TaskType.TEXT_SINGLE_LABEL_CLASSIFICATION: ("positive", "negative", "neutral"),
+    TaskType.TEXT_MULTI_LABEL_CLASSIFICATION: ("sports", "politics", "tech"),
+    TaskType.NAMED_ENTITY_RECOGNITION: ("PERSON", "LOCATION", "ORG"),
 }
+
+
+def builtin_ui_arn(task_type: TaskType) -> str | None:
+    """AWS's worker UI for the task type (HumanTaskUiArn), as the module sets it, or None for a template."""
+    name = task_type.spec.builtin_worker_ui
+    return (
+        None if name is None else f"arn:aws:sagemaker:{REGION}:{HUMAN_TASK_UI_ACCOUNT}:human-task-ui/{name}"
+    )
 
 
 def templatefile(path: Path, values: Mapping[str, str]) -> str:
@@ -150,8 +117,8 @@ class StackSettings:
     package_dir: Path = DEFAULT_PACKAGE_DIR
 
     @property
-    def spec(self) -> TaskSpec:
-        return TASKS[self.task_type]
+    def categories(self) -> tuple[str, ...]:
+        return CATEGORIES[self.task_type]
 
 
 @dataclass(frozen=True)
@@ -297,10 +264,11 @@ class PipelineStack:
         s3.put_bucket_notification_configuration(
             Bucket=self.upload_bucket, NotificationConfiguration={"EventBridgeConfiguration": {}}
         )
-        spec = self.settings.spec
+        spec = self.settings.task_type.spec
+        builtin_ui = spec.builtin_worker_ui is not None
         documents = {
             "config/labeling-categories.json": self._categories(
-                spec.categories, instructions=spec.builtin_ui is not None
+                self.settings.categories, instructions=builtin_ui
             ),
             "config/review-categories.json": self._categories(("pass", "fail")),
             "config/review.liquid.html": templatefile(
@@ -313,7 +281,7 @@ class PipelineStack:
                 },
             ),
         }
-        if spec.builtin_ui is None:
+        if not builtin_ui:
             documents["config/labeling.liquid.html"] = templatefile(
                 MODULE / f"templates/ui/{self.settings.task_type.value}.liquid.html",
                 {"header": "Label it", "short_instructions": "Choose.", "full_instructions": "Choose well."},
@@ -447,15 +415,15 @@ class PipelineStack:
         return f"arn:aws:lambda:{REGION}:{self.account}:function:{self.name}-{function.replace('_', '-')}"
 
     def _job(self, *, review: bool, team: str) -> dict[str, Any]:
-        spec = self.settings.spec
+        spec = self.settings.task_type.spec
         categories = "labeling" if not review or not self.custom_review else "review"
         template = "review" if review else "labeling"
-        builtin_ui = None if review else spec.builtin_ui
+        builtin_ui = None if review else builtin_ui_arn(self.settings.task_type)
         functions = f"arn:aws:lambda:{REGION}:{GROUND_TRUTH_ACCOUNT}:function"
         if review and self.custom_review:
             pre, consolidation = (self._function_arn(f) for f in REVIEW_FUNCTIONS)
         else:
-            ground_truth = spec.verification if review else spec.ground_truth
+            ground_truth = spec.verification_name if review else spec.ground_truth_name
             pre, consolidation = f"{functions}:PRE-{ground_truth}", f"{functions}:ACS-{ground_truth}"
         return {
             "workteam_arn": team,

@@ -13,6 +13,7 @@ import pytest
 
 from labeling_pipeline.collect import CHUNK_SIZE
 from labeling_pipeline.config import TaskType
+from labeling_pipeline.facts import HISTORY_EVENTS_MAX
 from labeling_pipeline.ledger import ItemState
 from tests.pipeline.stack import PipelineStack, StackSettings
 
@@ -62,6 +63,6 @@ def test_one_run_labels_a_large_batch_exactly_once(emulator: Any, record_propert
     history = stack.history(result.arn)
     chunks = sum(1 for event in history if event["type"] == "MapIterationStarted")
     assert chunks == -(-(ITEMS + 3) // CHUNK_SIZE)
-    assert len(history) < 25_000
+    assert len(history) < HISTORY_EVENTS_MAX
     assert {i.state for i in stack.ledger_items()} == {ItemState.LABELED}
     assert stack.queue_counts() == (0, 0)

@@ -119,7 +119,7 @@ def test_uploads_become_exactly_the_expected_records(
     records = stack.records([stack.record_id(u, line) for u, line, _ in items])
     assert len(records) == 3
     job = result.output["labeling_job"]
-    categories = stack.settings.spec.categories
+    categories = stack.settings.categories
     for upload, line, text in items:
         record = records[stack.record_id(upload, line)]
         hints = text if text else "&".join(f"{k}={v}" for k, v in _tags(stack, upload).items())

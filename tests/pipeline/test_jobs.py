@@ -10,6 +10,7 @@ import pytest
 
 from labeling_pipeline import handlers
 from labeling_pipeline.config import Media, TaskType, parse_config
+from labeling_pipeline.facts import HISTORY_EVENTS_MAX
 from labeling_pipeline.jobs import (
     EVENTS_PER_POLL,
     POLLS_PER_JOB,
@@ -21,7 +22,6 @@ from labeling_pipeline.jobs import (
 from labeling_pipeline.layout import Stage
 from tests.pipeline.conftest import NER_UI, OUTPUT_BUCKET, PRE_NAMES, Pipeline, job_settings, pipeline_config
 
-HISTORY_LIMIT = 25_000
 DAY = 24 * 3600
 THIRTY_DAYS = 30 * DAY
 
@@ -79,7 +79,7 @@ def test_the_built_in_ui_and_kms_key_are_used_when_configured(
     make_pipeline: Any, lambda_context: Any
 ) -> None:
     ner = TaskType.NAMED_ENTITY_RECOGNITION
-    ui_arn = "arn:aws:sagemaker:us-east-1:394669845002:human-task-ui/NamedEntityRecognition"
+    ui_arn = NER_UI
     pipeline = make_pipeline(
         ner,
         kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/1234",
@@ -202,7 +202,7 @@ def test_a_30_day_job_stays_far_below_the_history_limit() -> None:
     # Then it uses 725 polls, 6,525 events (the arithmetic in next_wait_seconds' docstring)
     assert events == 725 * EVENTS_PER_POLL
     # And a labeling job plus a review job of 30 days each use about half of the limit
-    assert 2 * events < HISTORY_LIMIT / 1.9
+    assert 2 * events < HISTORY_EVENTS_MAX / 1.9
 
 
 @pytest.mark.parametrize(("min_wait", "max_wait"), [(1, 1), (5, 60), (60, 3600), (600, 86_400)])
@@ -221,7 +221,7 @@ def test_any_wait_setting_keeps_two_30_day_jobs_below_the_history_limit(min_wait
     events = _history_events_for(config, THIRTY_DAYS)
     # Then the cap is raised so one job needs at most ~1,000 polls, and two jobs leave room for the rest
     assert events <= (POLLS_PER_JOB + 20) * EVENTS_PER_POLL
-    assert 2 * events + 5_000 < HISTORY_LIMIT
+    assert 2 * events + 5_000 < HISTORY_EVENTS_MAX
 
 
 def test_a_job_of_several_sets_is_polled_through_all_of_them_within_its_share_of_the_history() -> None:

@@ -19,13 +19,14 @@ from typing import Any
 import pytest
 
 from labeling_pipeline.collect import CHUNK_SIZE
+from labeling_pipeline.facts import TASK_TYPES
 from tests.emulator.conftest import unique, zip_files
 from tests.fixtures.emulator import Emulator
 from tests.pipeline.stack import FUNCTIONS, state_machine_definition
 
 QUOTA = 262_144
-#: modules/labeling_pipeline/variables.tf: labeling.max_objects_per_job is at most 100,000.
-MAX_OBJECTS_PER_JOB = 100_000
+#: The most objects a labeling job of any task type may take (the module's data/task_types.json).
+MAX_OBJECTS_PER_JOB = max(task.max_objects_per_job for task in TASK_TYPES.values())
 CHUNKS = -(-MAX_OBJECTS_PER_JOB // CHUNK_SIZE)
 #: Step Functions keeps an error name of up to 256 characters and a cause of up to 32,768
 #: (TaskFailedEventDetails, https://docs.aws.amazon.com/step-functions/latest/apireference/API_TaskFailedEventDetails.html).

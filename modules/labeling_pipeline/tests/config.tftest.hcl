@@ -71,15 +71,15 @@ variables {
   schedule      = { expression = "rate(5 minutes)", timezone = "Europe/Berlin", enabled = false }
   upload_filter = { prefix = "reviews/", suffixes = [".txt", ".jsonl"] }
   max_attempts  = 7
-  # 1,200 s: the review's 19 sets of 40 (a day each) and the labeling's 3 sets keep the executions open up to
-  # 25 days, which a shorter longest wait could not poll within the 25,000-event history.
-  wait          = { min_seconds = 45, max_seconds = 1200 }
+  # 1,800 s: the review's 19 sets of 40 (a day each) keep its job open up to 19 days, which a job may poll
+  # at most 1,000 times (data/limits.json, the 25,000-event history): 1,644 s at least.
+  wait          = { min_seconds = 45, max_seconds = 1800 }
   feature_store = { enable_online_store = true, concurrency = 5 }
   alarm = {
     email_addresses            = ["ops@example.com", "oncall@example.com"]
     oldest_message_age_seconds = 7200
   }
-  log_retention_days                 = 30
+  log_retention_in_days              = 30
   log_level                          = "DEBUG"
   powertools_layer_arn               = "arn:aws:lambda:us-west-2:444455556666:layer:powertools:7"
   ssm_prefix                         = "/private-labeling/dev/pipeline"
@@ -154,7 +154,7 @@ run "top_level_values" {
     condition = (
       jsondecode(aws_lambda_function.this["claim-batch"].environment[0].variables.PIPELINE_CONFIG).max_attempts == 7 &&
       jsondecode(aws_lambda_function.this["claim-batch"].environment[0].variables.PIPELINE_CONFIG).min_wait_seconds == 45 &&
-      jsondecode(aws_lambda_function.this["claim-batch"].environment[0].variables.PIPELINE_CONFIG).max_wait_seconds == 1200 &&
+      jsondecode(aws_lambda_function.this["claim-batch"].environment[0].variables.PIPELINE_CONFIG).max_wait_seconds == 1800 &&
       jsondecode(aws_lambda_function.this["claim-batch"].environment[0].variables.PIPELINE_CONFIG).feature_store_concurrency == 5
     )
     error_message = "max_attempts, wait and feature_store.concurrency must reach the functions."
@@ -297,7 +297,7 @@ run "inputs_outside_pipeline_config" {
   # log retention and level
   assert {
     condition     = alltrue([for g in aws_cloudwatch_log_group.lambda : g.retention_in_days == 30]) && aws_cloudwatch_log_group.state_machine.retention_in_days == 30
-    error_message = "log_retention_days must apply to every log group."
+    error_message = "log_retention_in_days must apply to every log group."
   }
   # powertools_layer_arn
   assert {

@@ -460,6 +460,37 @@ run "thirty_day_jobs_with_default_wait" {
   }
 }
 
+run "feature_store_concurrency_above_the_shared_limit" {
+  command = plan
+  variables {
+    # One above data/limits.json's bound, which the functions enforce too (tests/pipeline/test_facts.py).
+    feature_store = { concurrency = jsondecode(file("data/limits.json")).feature_store.max_concurrency + 1 }
+  }
+  expect_failures = [var.feature_store]
+}
+
+run "review_wait_too_short_for_its_sets" {
+  command = plan
+  variables {
+    labeling = {
+      workteam_arn        = "arn:aws:sagemaker:us-east-1:111122223333:workteam/private-crowd/labelers"
+      title               = "Draw boxes"
+      description         = "Draw a box around every vehicle."
+      categories          = ["car"]
+      max_objects_per_job = 760
+    }
+    # 19 sets of 40 objects, a day each: 1,643,880 s, more than 1,000 polls at 1,200 s.
+    verification = {
+      workteam_arn                  = "arn:aws:sagemaker:us-east-1:111122223333:workteam/private-crowd/reviewers"
+      availability_lifetime_seconds = 86400
+      task_time_limit_seconds       = 120
+      max_concurrent_task_count     = 40
+    }
+    wait = { min_seconds = 45, max_seconds = 1200 }
+  }
+  expect_failures = [terraform_data.input_checks]
+}
+
 run "wait_min_above_max" {
   command = plan
   variables {
@@ -571,7 +602,15 @@ run "zero_attempts" {
 run "log_retention_not_accepted_by_cloudwatch" {
   command = plan
   variables {
-    log_retention_days = 10
+    log_retention_in_days = 10
+  }
+  expect_failures = [var.log_retention_in_days]
+}
+
+run "renamed_log_retention_days_is_refused_with_its_new_name" {
+  command = plan
+  variables {
+    log_retention_days = 30
   }
   expect_failures = [var.log_retention_days]
 }

@@ -376,6 +376,34 @@ run "brings_its_own_web_acl_and_layer" {
   }
 }
 
+run "brings_its_own_key_and_turns_activity_logging_off" {
+  command = plan
+
+  variables {
+    kms              = { key_arn = "arn:aws:kms:eu-west-1:123456789012:key/99999999-2222-3333-4444-555555555555" }
+    activity_logging = { enabled = false }
+  }
+
+  assert {
+    condition     = length(aws_kms_key.this) == 0 && output.kms_key_arn == "arn:aws:kms:eu-west-1:123456789012:key/99999999-2222-3333-4444-555555555555"
+    error_message = "With kms.key_arn the module creates no key and uses the one given."
+  }
+  assert {
+    condition     = length(aws_cloudwatch_log_group.user_activity) == 0 && length(aws_cognito_log_delivery_configuration.this) == 0
+    error_message = "activity_logging.enabled = false creates no activity log group and no log delivery."
+  }
+}
+
+run "kms_deletion_window_reaches_the_modules_key" {
+  command = plan
+  variables { kms = { deletion_window_in_days = 7 } }
+
+  assert {
+    condition     = aws_kms_key.this[0].deletion_window_in_days == 7
+    error_message = "kms.deletion_window_in_days applies to the module's key."
+  }
+}
+
 run "waf_can_be_turned_off" {
   command = plan
   variables { waf = { enabled = false } }
@@ -390,7 +418,8 @@ run "activity_logs_follow_the_tier" {
   command = apply
 
   variables {
-    user_pool = { tier = "PLUS", advanced_security_mode = "ENFORCED", deletion_protection = false }
+    user_pool           = { tier = "PLUS", advanced_security_mode = "ENFORCED" }
+    deletion_protection = false
   }
 
   assert {
@@ -399,7 +428,7 @@ run "activity_logs_follow_the_tier" {
   }
   assert {
     condition     = aws_cognito_user_pool.this[0].user_pool_add_ons[0].advanced_security_mode == "ENFORCED" && aws_cognito_user_pool.this[0].deletion_protection == "INACTIVE"
-    error_message = "Tier, threat protection and deletion protection follow var.user_pool."
+    error_message = "Tier and threat protection follow var.user_pool, deletion protection var.deletion_protection."
   }
   assert {
     condition     = aws_cloudwatch_log_group.user_activity[0].kms_key_id == null && aws_cloudwatch_log_group.user_activity[0].retention_in_days == 365

@@ -297,3 +297,28 @@ run "custom_domain_certificate_outside_us_east_1_is_refused" {
   }
   expect_failures = [var.custom_domain]
 }
+
+# Inputs renamed in 0.2.0 are refused with their new name (renamed.tf, CHANGELOG.md).
+run "renamed_kms_key_arn_is_refused_with_its_new_name" {
+  command = plan
+  variables { kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555" }
+  expect_failures = [var.kms_key_arn]
+}
+
+run "renamed_activity_logs_enabled_is_refused_with_its_new_name" {
+  command = plan
+  variables { activity_logs_enabled = false }
+  expect_failures = [var.activity_logs_enabled]
+}
+
+run "moved_user_pool_deletion_protection_is_refused_with_its_new_place" {
+  command = plan
+  variables { user_pool = { deletion_protection = false } }
+  expect_failures = [var.user_pool]
+}
+
+run "kms_alias_instead_of_key_arn_is_refused" {
+  command = plan
+  variables { kms = { key_arn = "arn:aws:kms:eu-west-1:123456789012:alias/labeling" } }
+  expect_failures = [var.kms]
+}

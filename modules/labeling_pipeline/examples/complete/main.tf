@@ -60,11 +60,11 @@ module "labeling_pipeline" {
     email_addresses = var.alarm_email == null ? [] : [var.alarm_email]
   }
 
-  log_retention_days  = 400
-  lambda_package_dir  = var.lambda_package_dir
-  ssm_prefix          = "/${var.name}/pipeline"
-  deletion_protection = !var.force_destroy
-  force_destroy       = var.force_destroy
+  log_retention_in_days = 400
+  lambda_package_dir    = var.lambda_package_dir
+  ssm_prefix            = "/${var.name}/pipeline"
+  deletion_protection   = !var.force_destroy
+  force_destroy         = var.force_destroy
 
   tags = {
     project = "private-labeling"

@@ -12,13 +12,13 @@ locals {
 module "workforce" {
   source = "../.."
 
-  name               = var.name
-  domain_prefix      = var.domain_prefix
-  lambda_package_dir = local.lambda_package_dir
+  name                = var.name
+  domain_prefix       = var.domain_prefix
+  lambda_package_dir  = local.lambda_package_dir
+  deletion_protection = var.deletion_protection
 
   user_pool = {
-    tier                = "ESSENTIALS"
-    deletion_protection = var.deletion_protection
+    tier = "ESSENTIALS"
   }
 
   app_client = {

@@ -31,7 +31,7 @@ DEMO_WORKER = "demo.labeler@example.com"
 EXECUTION_TIMEOUT_SECONDS = 300
 
 sys.path.insert(0, str(REPO / "lambda"))
-from labeling_pipeline.identity import SourceObject, record_id  # noqa: E402
+from labeling_pipeline.model import SourceObject, record_id  # noqa: E402
 
 console = Console()
 

@@ -36,8 +36,8 @@ import boto3
 from botocore.config import Config
 
 from labeling_pipeline.config import Media, TaskType
-from labeling_pipeline.identity import SourceObject, item_id, record_id
 from labeling_pipeline.ledger import Ledger, LedgerItem
+from labeling_pipeline.model import SourceObject, item_id, record_id
 
 REPO = Path(__file__).resolve().parents[2]
 MODULE = REPO / "modules/labeling_pipeline"

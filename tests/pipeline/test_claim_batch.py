@@ -10,10 +10,9 @@ import pytest
 
 from labeling_pipeline import handlers
 from labeling_pipeline.config import ConfigError, TaskType
-from labeling_pipeline.identity import SourceObject, item_id
 from labeling_pipeline.ledger import BatchState, Claim, ItemState, Ledger
 from labeling_pipeline.messages import dead_body, retry_body
-from labeling_pipeline.sources import Candidate
+from labeling_pipeline.model import Candidate, SourceObject, item_id
 from pipeline.conftest import JPEG, OUTPUT_BUCKET, PNG, UPLOAD_BUCKET, Pipeline, job_settings, s3_event
 
 TEXT = TaskType.TEXT_SINGLE_LABEL_CLASSIFICATION

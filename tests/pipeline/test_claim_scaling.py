@@ -14,10 +14,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from labeling_pipeline import aws, handlers, manifest
+from labeling_pipeline import aws, handlers, jsonlines
 from labeling_pipeline.config import TaskType
+from labeling_pipeline.jsonlines import JsonLinesWriter, S3Location
 from labeling_pipeline.ledger import Ledger
-from labeling_pipeline.manifest import JsonLinesWriter, S3Location
 from labeling_pipeline.queues import SQS_BATCH, QueueMessage
 from pipeline.conftest import OUTPUT_BUCKET, UPLOAD_BUCKET, Pipeline, job_settings
 
@@ -230,7 +230,7 @@ def test_a_manifest_too_large_for_one_put_goes_up_in_parts(
 ) -> None:
     # Given a manifest larger than the single-PUT limit (lowered here, so the test stays small)
     pipeline = make_pipeline()
-    monkeypatch.setattr(manifest, "MAX_SINGLE_PUT_BYTES", 100)
+    monkeypatch.setattr(jsonlines, "MAX_SINGLE_PUT_BYTES", 100)
     records = [{"source-ref": f"s3://{UPLOAD_BUCKET}/p/{n}.png", "item-id": str(n)} for n in range(50)]
     # When it is uploaded
     with JsonLinesWriter() as writer:
@@ -239,7 +239,7 @@ def test_a_manifest_too_large_for_one_put_goes_up_in_parts(
         uri = writer.upload(pipeline.s3, S3Location(OUTPUT_BUCKET, "big/input.manifest"), None)
     # Then every line arrived, in order
     assert uri == f"s3://{OUTPUT_BUCKET}/big/input.manifest"
-    assert [record for _, record in manifest.read_json_lines(pipeline.s3, uri)] == records
+    assert [record for _, record in jsonlines.read_json_lines(pipeline.s3, uri)] == records
 
 
 @pytest.mark.emulator

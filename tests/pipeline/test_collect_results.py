@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from labeling_pipeline import collect, handlers
+from labeling_pipeline import chunks, handlers
 from labeling_pipeline.config import TaskType
 from pipeline.conftest import OUTPUT_BUCKET, Pipeline
 from pipeline.labelers import annotate
@@ -39,7 +39,7 @@ def test_labels_are_split_into_chunks_of_bounded_size(
 ) -> None:
     # Given five labeled items and chunks of two
     pipeline = make_pipeline()
-    monkeypatch.setattr(collect, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(chunks, "CHUNK_SIZE", 2)
     job = finished_job(pipeline, lambda_context, 5)
     # When the output is collected
     result = collect_step(pipeline, lambda_context, job)

@@ -18,7 +18,7 @@ from labeling_pipeline.jobs import (
     next_wait_seconds,
     wait_cap_seconds,
 )
-from labeling_pipeline.layout import Stage
+from labeling_pipeline.model import Stage
 from pipeline.conftest import NER_UI, OUTPUT_BUCKET, PRE_NAMES, Pipeline, job_settings, pipeline_config
 
 HISTORY_LIMIT = 25_000

@@ -20,7 +20,7 @@ import pytest
 
 from emulator.conftest import unique, zip_files
 from fixtures.emulator import Emulator
-from labeling_pipeline.collect import CHUNK_SIZE
+from labeling_pipeline.chunks import CHUNK_SIZE
 from pipeline.stack import FUNCTIONS, state_machine_definition
 
 QUOTA = 262_144

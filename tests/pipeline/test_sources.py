@@ -9,8 +9,8 @@ import pytest
 
 from labeling_pipeline import handlers
 from labeling_pipeline.config import TaskType
-from labeling_pipeline.identity import SourceObject, item_id, record_id
 from labeling_pipeline.messages import ObjectCreated, Poison, parse_message
+from labeling_pipeline.model import SourceObject, item_id, record_id
 from labeling_pipeline.sources import JSON_LINES, media_type
 from pipeline.conftest import OUTPUT_BUCKET, UPLOAD_BUCKET, s3_event
 

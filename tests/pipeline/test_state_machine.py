@@ -17,8 +17,8 @@ import pytest
 
 from labeling_pipeline import features, handlers
 from labeling_pipeline.config import Media, TaskType
-from labeling_pipeline.identity import SourceObject, item_id, record_id
 from labeling_pipeline.ledger import BatchState, ItemState
+from labeling_pipeline.model import SourceObject, item_id, record_id
 from pipeline.asl_runner import Runner, StateMachineFailedError, handler_invoker, render
 from pipeline.conftest import UPLOAD_BUCKET, Pipeline
 from pipeline.labelers import LABELED_AT, Decide, annotate, expected_label, review

@@ -11,8 +11,8 @@ import pytest
 from labeling_pipeline import handlers
 from labeling_pipeline.config import TaskType
 from labeling_pipeline.features import ChunkIncompleteError, FeatureStoreWriter, WriteTask
-from labeling_pipeline.identity import SourceObject
 from labeling_pipeline.ledger import Claim, ItemState, LedgerItem
+from labeling_pipeline.model import SourceObject
 from pipeline.conftest import OUTPUT_BUCKET, Pipeline
 from pipeline.fakes import FakeFeatureStore, client_error
 

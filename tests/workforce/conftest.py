@@ -11,7 +11,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from workforce.builders import REGION, CallSpy, WorkforcePool, create_workforce_pool
-from workforce_bootstrap import app
+from workforce_bootstrap import handlers
 
 
 @pytest.fixture
@@ -44,6 +44,6 @@ def patched_clients(
     cognito: Any, sagemaker: tuple[Any, Stubber], monkeypatch: pytest.MonkeyPatch
 ) -> tuple[Any, Stubber]:
     """Point the handler's lazily created clients at moto and the stub."""
-    monkeypatch.setattr(app, "cognito_client", lambda: cognito)
-    monkeypatch.setattr(app, "sagemaker_client", lambda: sagemaker[0])
+    monkeypatch.setattr(handlers, "cognito_client", lambda: cognito)
+    monkeypatch.setattr(handlers, "sagemaker_client", lambda: sagemaker[0])
     return sagemaker

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -23,7 +23,6 @@ from .ledger import Claim, ItemState, Ledger, LedgerItem
 from .model import AcceptedLabel, WriteResult, event_time
 
 if TYPE_CHECKING:
-    from mypy_boto3_sagemaker_featurestore_runtime import SageMakerFeatureStoreRuntimeClient
     from mypy_boto3_sagemaker_featurestore_runtime.type_defs import FeatureValueTypeDef
 
 # Retries of a throttled PutRecord: exponential backoff with full jitter from 0.1 s, capped at 8 s per wait.
@@ -68,6 +67,12 @@ def build_record(item: LedgerItem, accepted: AcceptedLabel, task_type: TaskType)
     ]
 
 
+class RecordStore(Protocol):
+    """The one call the writer makes: the Feature Store runtime client's, or a test's fake."""
+
+    def put_record(self, *, FeatureGroupName: str, Record: Sequence[FeatureValueTypeDef]) -> object: ...
+
+
 @dataclass(frozen=True)
 class WriteTask:
     item: LedgerItem
@@ -97,7 +102,7 @@ class FeatureStoreWriter:
 
     def __init__(
         self,
-        client: SageMakerFeatureStoreRuntimeClient,
+        client: RecordStore,
         feature_group: str,
         concurrency: int,
         *,

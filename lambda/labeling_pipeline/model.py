@@ -311,6 +311,14 @@ class SweepResult(TypedDict):
     dead_lettered: int
 
 
+StepEvent = ClaimEvent | StartJobEvent | CheckJobEvent | CollectEvent | WriteEvent | ReturnEvent
+"""The ``Payload`` of any of the state machine's Lambda tasks."""
+StepResult = (
+    ClaimResult | StartJobResult | CheckJobResult | CollectResult | WriteResult | SweepResult | FinishResult
+)
+"""What any of them returns."""
+
+
 class ExecutionOutput(TypedDict, total=False):
     """What an execution ends with (the ``NoItems`` and ``Labeled`` states build it)."""
 

@@ -24,7 +24,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from moto import mock_aws
 
-from emulator.conftest import unique
+from emulator.helpers import unique
 from fixtures.emulator import Emulator
 from moto_ext import cloudwatch_cbor
 from moto_ext.cloudwatch_cbor import decode, encode_text_map

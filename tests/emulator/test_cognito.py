@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from fixtures.emulator import Emulator
 
-from .conftest import unique
+from .helpers import unique
 
 
 @pytest.fixture

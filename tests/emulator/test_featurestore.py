@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from fixtures.emulator import Emulator
 
-from .conftest import execution_role, unique
+from .helpers import execution_role, unique
 
 ACCOUNT = "123456789012"
 DEFINITIONS = [

@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from fixtures.emulator import Emulator
 
-from .conftest import Deploy, unique, zip_files
+from .helpers import Deploy, unique, zip_files
 
 HANDLERS = """
 import json

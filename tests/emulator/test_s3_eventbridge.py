@@ -11,7 +11,7 @@ import pytest
 
 from fixtures.emulator import Emulator
 
-from .conftest import allow_eventbridge, unique
+from .helpers import allow_eventbridge, unique
 
 AWKWARD_KEYS = [
     "plain.jpg",

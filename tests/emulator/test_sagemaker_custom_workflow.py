@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator import test_sagemaker_labeling_jobs as labeling_jobs
-from emulator.conftest import Deploy
+from emulator.helpers import Deploy
 from emulator.test_sagemaker_labeling_jobs import ACCOUNT, BUCKET, GroundTruth, counters, error_of, png
 
 gt = labeling_jobs.gt  # the labeling job tests' fixture: a clean emulator with a work team and a bucket

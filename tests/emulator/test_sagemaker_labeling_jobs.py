@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator.conftest import execution_role, labeling_job_statements, private_workteam
+from emulator.helpers import execution_role, labeling_job_statements, private_workteam
 from fixtures.emulator import Emulator
 
 BUCKET = "labeling-data"

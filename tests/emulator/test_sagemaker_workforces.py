@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from fixtures.emulator import Emulator
 
-from .conftest import unique
+from .helpers import unique
 
 SUBDOMAIN = re.compile(r"[a-z0-9]{10}\.labeling\.us-east-1\.sagemaker\.aws")
 OIDC = {

@@ -13,7 +13,7 @@ from moto import mock_aws
 from fixtures.emulator import Emulator
 from moto_ext.scheduler import Clock, UnsupportedExpression, next_fire
 
-from .conftest import unique
+from .helpers import unique
 
 T0 = datetime(2026, 3, 27, 10, 7, 30, tzinfo=UTC)  # a Friday
 

@@ -22,7 +22,7 @@ from moto import mock_aws
 from fixtures.emulator import Emulator
 from moto_ext import service_access
 
-from .conftest import (
+from .helpers import (
     SAGEMAKER_ASSUMES_ROLE,
     SAGEMAKER_TRUST,
     allow_eventbridge,

@@ -10,7 +10,7 @@ import pytest
 
 from fixtures.emulator import Emulator
 
-from .conftest import unique, zip_files
+from .helpers import unique, zip_files
 
 HANDLERS = """
 class LabelingJobFailed(Exception):

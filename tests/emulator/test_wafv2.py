@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from fixtures.emulator import Emulator
 
-from .conftest import unique
+from .helpers import unique
 
 VISIBILITY = {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "m"}
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from emulator.conftest import unique, zip_files
+from emulator.helpers import unique, zip_files
 from fixtures.emulator import Emulator
 from labeling_pipeline.chunks import CHUNK_SIZE
 from pipeline.stack import FUNCTIONS, state_machine_definition

@@ -41,7 +41,7 @@ EXECUTION_TIMEOUT_SECONDS = 300
 LOCAL_STATE_FILES = ("terraform.tfstate", "terraform.tfstate.backup", ".terraform.tfstate.lock.info")
 
 sys.path.insert(0, str(REPO / "lambda"))
-from labeling_pipeline.identity import SourceObject, record_id  # noqa: E402
+from labeling_pipeline.model import SourceObject, record_id  # noqa: E402
 
 console = Console()
 

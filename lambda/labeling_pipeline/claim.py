@@ -26,15 +26,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum, auto
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 
 from .config import PipelineConfig
+from .jsonlines import JsonLinesWriter
 from .layout import BatchLayout
 from .ledger import BatchState, Claim, Claimed, ClaimOutcome, Ledger
-from .manifest import JsonLinesWriter
-from .manifest_lines import manifest_line
+from .manifests import manifest_line
 from .messages import (
     ObjectCreated,
     Poison,
@@ -44,8 +44,12 @@ from .messages import (
     dead_body,
     parse_message,
 )
+from .model import Candidate, ClaimResult
 from .queues import QueueMessage, Queues
-from .sources import Candidate, Opened, Rejected, Skipped, SourceError, SourceReader
+from .sources import Opened, Rejected, Skipped, SourceError, SourceReader
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 logger = Logger(child=True)
 
@@ -81,7 +85,7 @@ class ClaimSummary:
     manifest_uri: str | None
     counts: ClaimCounts
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ClaimResult:
         return {
             "item_count": self.item_count,
             "manifest_uri": self.manifest_uri,
@@ -115,7 +119,7 @@ class BatchClaimer:
         ledger: Ledger,
         queues: Queues,
         reader: SourceReader,
-        s3: Any,
+        s3: S3Client,
         claim: Claim,
         seconds_left: Callable[[], float],
         clock: Callable[[], float] = time.time,

@@ -1,9 +1,9 @@
 """Splitting a finished job's output manifest into what goes on and what goes back.
 
 Labeling stage: labeled items go to the review manifest (verification on) or straight into chunk files
-for the Feature Store; items without a label go to the stage's returns file with the reason. A review line
-holds only what the review needs (``manifest_lines``); one that Ground Truth would refuse goes back with the
-reason instead of failing the whole review job.
+for the Feature Store (``chunks``); items without a label go to the stage's returns file with the reason
+(``reasons``). A review line holds only what the review needs (``manifests``); one that Ground Truth would
+refuse goes back with the reason instead of failing the whole review job.
 Review stage: the reviewers' verdicts are read first; then the labeling job's output is read again, and
 the items passed go into chunk files (``verification_outcome = accepted``) with their label from it, the
 rejected ones to the returns file. Items missing from an output are not lost: they stay claimed, and
@@ -12,26 +12,26 @@ rejected ones to the returns file. Items missing from an output are not lost: th
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 
+from .chunks import ChunkWriter
 from .config import ConfigError, PipelineConfig
-from .features import AcceptedLabel
-from .layout import BatchLayout, Stage
-from .manifest import JsonLinesWriter, NotFoundError, read_json_lines
-from .manifest_lines import review_line, size_problem, verification_line
-from .results import Label, NotLabeled, Verdict, item_id_of, parse_label, parse_verdict
+from .job_output import Label, NotLabeled, Verdict, parse_label, parse_verdict, read_output
+from .jsonlines import JsonLinesWriter, NotFoundError
+from .layout import BatchLayout
+from .manifests import review_line, size_problem, verification_line
+from .model import AcceptedLabel, CollectResult, Stage, now_event_time
+from .reasons import ReasonsWriter
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 logger = Logger(child=True)
-
-#: Records per chunk file, i.e. per write_features invocation of the Map state. At 16 concurrent
-#: PutRecord calls of ~20 ms a chunk takes about a second, and minutes even under heavy throttling.
-CHUNK_SIZE = 500
 
 
 class Route(StrEnum):
@@ -49,7 +49,7 @@ class CollectSummary:
     chunks: list[str] = field(default_factory=list)
     route: Route = Route.RETURN
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> CollectResult:
         return {
             "labeled": self.labeled,
             "not_labeled": self.not_labeled,
@@ -58,35 +58,6 @@ class CollectSummary:
             "chunks": self.chunks,
             "next": self.route.value,
         }
-
-
-class _ChunkWriter:
-    """Accepted labels into files of CHUNK_SIZE lines, each uploaded as soon as it is full."""
-
-    def __init__(self, s3: Any, layout: BatchLayout, kms_key_arn: str | None) -> None:
-        self._s3 = s3
-        self._layout = layout
-        self._kms = kms_key_arn
-        self._current: JsonLinesWriter | None = None
-        self.uris: list[str] = []
-
-    def add(self, accepted: AcceptedLabel) -> None:
-        if self._current is None:
-            self._current = JsonLinesWriter()
-        self._current.write(accepted.to_json())
-        if self._current.count >= CHUNK_SIZE:
-            self.flush()
-
-    def flush(self) -> None:
-        if self._current is None:
-            return
-        with self._current as chunk:
-            self.uris.append(chunk.upload(self._s3, self._layout.chunk(len(self.uris)), self._kms))
-        self._current = None
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _accepted(item: str, label: Label, fallback_job: str, collected_at: str, outcome: str) -> AcceptedLabel:
@@ -106,12 +77,12 @@ class _Router:
 
     config: PipelineConfig
     summary: CollectSummary
-    returns: JsonLinesWriter
+    returns: ReasonsWriter
     review: JsonLinesWriter | None  # only when this is a labeling stage followed by a review
-    chunks: _ChunkWriter
+    chunks: ChunkWriter
     labeling_job_name: str
     outcome: str
-    collected_at: str = field(default_factory=_now)
+    collected_at: str = field(default_factory=now_event_time)
     seen: set[str] = field(default_factory=set)
 
     def route(self, item: str, line: dict[str, Any], verdicts: dict[str, Verdict] | None) -> None:
@@ -124,7 +95,7 @@ class _Router:
                 return
             if not verdict.accepted:
                 self.summary.rejected += 1
-                self.returns.write({"item_id": item, "reason": verdict.reason})
+                self.returns.add(item, verdict.reason)
                 return
         label = parse_label(line, self.config.task_type, self.config.labeling.label_attribute_name)
         if isinstance(label, NotLabeled):
@@ -138,7 +109,7 @@ class _Router:
 
     def _not_labeled(self, item: str, reason: str) -> None:
         self.summary.not_labeled += 1
-        self.returns.write({"item_id": item, "reason": reason})
+        self.returns.add(item, reason)
 
     def _to_review(self, review: JsonLinesWriter, item: str, line: dict[str, Any], label: Label) -> None:
         task_type = self.config.task_type
@@ -158,7 +129,7 @@ class _Router:
 def collect(
     *,
     config: PipelineConfig,
-    s3: Any,
+    s3: S3Client,
     layout: BatchLayout,
     stage: Stage,
     output_manifest_uri: str,
@@ -166,13 +137,13 @@ def collect(
 ) -> CollectSummary:
     """Read one job's output and write the files the next steps read; returns counts and the route."""
     summary = CollectSummary()
-    chunks = _ChunkWriter(s3, layout, config.kms_key_arn)
+    chunks = ChunkWriter(s3, layout, config.kms_key_arn)
     review_attribute = config.verification.label_attribute_name if config.verification else None
     if stage is Stage.VERIFICATION and review_attribute is None:
         raise ConfigError("a review stage ran but PIPELINE_CONFIG has no verification settings")
     to_review = stage is Stage.LABELING and review_attribute is not None
     outcome = "accepted" if stage is Stage.VERIFICATION else "not_verified"
-    with JsonLinesWriter() as returns, JsonLinesWriter() as review:
+    with ReasonsWriter() as returns, JsonLinesWriter() as review:
         router = _Router(
             config, summary, returns, review if to_review else None, chunks, labeling_job_name, outcome
         )
@@ -199,7 +170,7 @@ def collect(
     return summary
 
 
-def _verdicts(s3: Any, uri: str, attribute: str, summary: CollectSummary) -> dict[str, Verdict]:
+def _verdicts(s3: S3Client, uri: str, attribute: str, summary: CollectSummary) -> dict[str, Verdict]:
     """The reviewers' verdict per item (the first line of an item counts, as for labels)."""
     verdicts: dict[str, Verdict] = {}
     for item, line in _lines(s3, uri, summary):
@@ -207,39 +178,11 @@ def _verdicts(s3: Any, uri: str, attribute: str, summary: CollectSummary) -> dic
     return verdicts
 
 
-def _lines(s3: Any, uri: str, summary: CollectSummary) -> Iterator[tuple[str, dict[str, Any]]]:
+def _lines(s3: S3Client, uri: str, summary: CollectSummary) -> Iterator[tuple[str, dict[str, Any]]]:
     """(item id, line) of every attributable output line; others are counted and logged."""
-    for number, value in read_json_lines(s3, uri):
-        item = item_id_of(value) if isinstance(value, dict) else None
-        if item is None:
-            summary.unreadable_lines += 1
-            logger.warning("output line without our item id", extra={"uri": uri, "line": number})
-            continue
-        yield item, value
 
+    def unreadable(number: int) -> None:
+        summary.unreadable_lines += 1
+        logger.warning("output line without our item id", extra={"uri": uri, "line": number})
 
-def read_reasons(s3: Any, layout: BatchLayout) -> dict[str, str]:
-    """Per-item reasons written by the collect steps of a batch (missing files mean no reasons)."""
-    reasons: dict[str, str] = {}
-    for stage in Stage:
-        try:
-            for _, value in read_json_lines(s3, layout.returns(stage).uri):
-                if isinstance(value, dict) and isinstance(value.get("item_id"), str):
-                    reasons[value["item_id"]] = str(value.get("reason") or "")
-        except NotFoundError:
-            continue
-    return reasons
-
-
-def read_chunk_errors(s3: Any, layout: BatchLayout, failed: Mapping[int, str]) -> dict[str, str]:
-    """A reason for each item of the chunks whose Feature Store write failed ({chunk index: error name})."""
-    errors: dict[str, str] = {}
-    for index, error in failed.items():
-        reason = f"the Feature Store write of its chunk ({index}) failed: {error}"
-        try:
-            for _, value in read_json_lines(s3, layout.chunk(index).uri):
-                if isinstance(value, dict) and isinstance(value.get("item_id"), str):
-                    errors[value["item_id"]] = reason
-        except NotFoundError:
-            continue
-    return errors
+    return read_output(s3, uri, unreadable)

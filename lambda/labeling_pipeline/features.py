@@ -14,14 +14,17 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .config import TaskType
 from .facts import FEATURES
 from .ledger import Claim, ItemState, Ledger, LedgerItem
-from .results import iso_timestamp
+from .model import AcceptedLabel, WriteResult, event_time
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker_featurestore_runtime.type_defs import FeatureValueTypeDef
 
 # Retries of a throttled PutRecord: exponential backoff with full jitter from 0.1 s, capped at 8 s per wait.
 MAX_PUT_ATTEMPTS = 8
@@ -42,47 +45,13 @@ THROTTLING_CODES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class AcceptedLabel:
-    """One line of a chunk file: a label that passed every stage, ready for the Feature Store."""
-
-    item_id: str
-    label: str
-    confidence: float | None
-    labeled_at: str
-    labeling_job_name: str
-    verification_outcome: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "item_id": self.item_id,
-            "label": self.label,
-            "confidence": self.confidence,
-            "labeled_at": self.labeled_at,
-            "labeling_job_name": self.labeling_job_name,
-            "verification_outcome": self.verification_outcome,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> AcceptedLabel:
-        confidence = data.get("confidence")
-        return cls(
-            item_id=str(data["item_id"]),
-            label=str(data["label"]),
-            confidence=float(confidence) if isinstance(confidence, (int, float)) else None,
-            labeled_at=str(data["labeled_at"]),
-            labeling_job_name=str(data["labeling_job_name"]),
-            verification_outcome=str(data["verification_outcome"]),
-        )
-
-
-def build_record(item: LedgerItem, accepted: AcceptedLabel, task_type: TaskType) -> list[dict[str, str]]:
+def build_record(item: LedgerItem, accepted: AcceptedLabel, task_type: TaskType) -> list[FeatureValueTypeDef]:
     """The PutRecord ``Record`` of one item: exactly the Feature Group's features, values as strings."""
     values: dict[str, str | None] = {
         "record_id": item.record_id,
         # The upload time of the object version, so the newest version wins in the online store whatever
         # order its labeling jobs finish in; labeled_at says when the label itself was made.
-        "event_time": iso_timestamp(item.uploaded_at) or accepted.labeled_at,
+        "event_time": event_time(item.uploaded_at) or accepted.labeled_at,
         "source_ref": item.source.uri,
         "source_version": item.source.version_id or item.source.etag or "",
         "line_number": str(item.line or 0),
@@ -102,10 +71,16 @@ def build_record(item: LedgerItem, accepted: AcceptedLabel, task_type: TaskType)
     ]
 
 
+class RecordStore(Protocol):
+    """The one call the writer makes: the Feature Store runtime client's, or a test's fake."""
+
+    def put_record(self, *, FeatureGroupName: str, Record: Sequence[FeatureValueTypeDef]) -> object: ...
+
+
 @dataclass(frozen=True)
 class WriteTask:
     item: LedgerItem
-    record: list[dict[str, str]]
+    record: list[FeatureValueTypeDef]
 
 
 @dataclass(frozen=True)
@@ -131,7 +106,7 @@ class FeatureStoreWriter:
 
     def __init__(
         self,
-        client: Any,
+        client: RecordStore,
         feature_group: str,
         concurrency: int,
         *,
@@ -204,7 +179,7 @@ class ChunkSummary:
     failed: int
     skipped: int
 
-    def to_json(self) -> dict[str, int]:
+    def to_json(self) -> WriteResult:
         return {
             "written": self.written,
             "already_written": self.already_written,

@@ -2,9 +2,9 @@
 
 The six functions of the state machine receive ``{"run": {"execution_name", "execution_arn",
 "verification_enabled"}, ...}`` (the state machine's ``Initialize`` state builds ``run`` from the execution
-context) and return a small JSON object: item lists never travel through Step Functions, they live in the
-ledger and in S3. The two review functions are called by Ground Truth itself, with its own requests (see
-``review``).
+context) and return a small JSON object (each payload is a TypedDict in ``model``): item lists never travel
+through Step Functions, they live in the ledger and in S3. The two review functions are called by Ground
+Truth itself, with its own requests (see ``review``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -21,15 +21,34 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 
 from . import aws
+from .chunks import read_chunk
 from .claim import BatchClaimer
 from .collect import collect
 from .config import ConfigError, PipelineConfig, load_config
-from .features import AcceptedLabel, ChunkIncompleteError, FeatureStoreWriter, write_chunk
+from .features import ChunkIncompleteError, FeatureStoreWriter, write_chunk
+from .finish import finish_execution
 from .jobs import create_request, interpret, job_name, next_wait_seconds, settings_for
-from .layout import BatchLayout, Stage
+from .jsonlines import read_text
+from .layout import BatchLayout
 from .ledger import BatchRow, BatchState, Claim, Ledger
-from .manifest import read_json_lines, read_text
-from .outcome import finish_execution
+from .model import (
+    CheckJobEvent,
+    CheckJobResult,
+    ClaimEvent,
+    ClaimResult,
+    CollectEvent,
+    CollectResult,
+    ExecutionState,
+    FinishEvent,
+    FinishResult,
+    ReturnEvent,
+    Stage,
+    StartJobEvent,
+    StartJobResult,
+    SweepResult,
+    WriteEvent,
+    WriteResult,
+)
 from .queues import Queues
 from .review import consolidate, pre_annotation
 from .settle import sweep
@@ -96,7 +115,7 @@ def _config_for(run: Run) -> PipelineConfig:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def claim_batch(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def claim_batch(event: ClaimEvent, context: LambdaContext) -> ClaimResult:
     """Move queued uploads into this execution's batch; see ``claim``."""
     run = Run.from_event(event)
     config = _config_for(run)
@@ -117,7 +136,7 @@ def claim_batch(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]
 
 
 @logger.inject_lambda_context
-def start_job(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
+def start_job(event: StartJobEvent, _context: LambdaContext) -> StartJobResult:
     """Create the labeling (or review) job of this execution's batch; a retry finds the job it created."""
     run = Run.from_event(event)
     config = _config_for(run)
@@ -137,7 +156,7 @@ def start_job(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context
-def check_job(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
+def check_job(event: CheckJobEvent, _context: LambdaContext) -> CheckJobResult:
     """Report a job's status, what the state machine does next, and how long to wait before asking again."""
     run = Run.from_event(event)
     config = _config_for(run)
@@ -160,7 +179,7 @@ def check_job(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context
-def collect_results(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
+def collect_results(event: CollectEvent, _context: LambdaContext) -> CollectResult:
     """Split a finished job's output into chunks to write, items to review and items to return."""
     run = Run.from_event(event)
     config = _config_for(run)
@@ -180,17 +199,13 @@ def collect_results(event: dict[str, Any], _context: LambdaContext) -> dict[str,
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def write_features(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def write_features(event: WriteEvent, context: LambdaContext) -> WriteResult:
     """Write one chunk of accepted labels to the Feature Group (one Map iteration)."""
     run = Run.from_event(event)
     config = _config_for(run)
     ledger = _ledger(config)
     batch = _committed_batch(ledger, run)
-    labels = []
-    for number, value in read_json_lines(aws.client("s3"), event["chunk_uri"]):
-        if not isinstance(value, dict):
-            raise ValueError(f"line {number} of {event['chunk_uri']} is not an accepted label: {value}")
-        labels.append(AcceptedLabel.from_json(value))
+    labels = read_chunk(aws.client("s3"), event["chunk_uri"])
     writer = FeatureStoreWriter(
         aws.client("sagemaker-featurestore-runtime"),
         config.feature_group_name,
@@ -216,7 +231,7 @@ def write_features(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def return_items(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def return_items(event: ReturnEvent, context: LambdaContext) -> SweepResult | FinishResult:
     """``mode: sweep``: settle abandoned batches. ``mode: finish``: settle this execution's batch."""
     mode = event.get("mode", "finish")
     if mode == "sweep":
@@ -240,10 +255,11 @@ def return_items(event: dict[str, Any], context: LambdaContext) -> dict[str, Any
         return swept.to_json()
     if mode != "finish":
         raise ValueError(f"unknown mode {mode!r}: expected 'sweep' or 'finish'")
-    return _finish(event["state"], context)
+    # The mode is "finish", or absent, which means the same.
+    return _finish(cast("FinishEvent", event)["state"], context)
 
 
-def _finish(state: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+def _finish(state: ExecutionState, context: LambdaContext) -> FinishResult:
     run = Run.from_event(state)
     config = load_config()
     finished = finish_execution(

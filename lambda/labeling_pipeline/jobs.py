@@ -9,15 +9,20 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from . import facts
 from .config import JobSettings, PipelineConfig
-from .layout import BatchLayout, Stage
+from .layout import BatchLayout
+from .model import Stage
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker import SageMakerClient
 
 MAX_JOB_NAME = 63
 _STAGE_SUFFIX = {Stage.LABELING: "lbl", Stage.VERIFICATION: "rev"}
@@ -155,7 +160,7 @@ _RUNNING = frozenset({"Initializing", "InProgress", "Stopping"})
 _STOPPABLE = frozenset({"Initializing", "InProgress"})
 
 
-def interpret(description: dict[str, Any], layout: BatchLayout) -> JobStatus:
+def interpret(description: Mapping[str, Any], layout: BatchLayout) -> JobStatus:
     """What a DescribeLabelingJob response means for the state machine."""
     status = description.get("LabelingJobStatus", "")
     name = description.get("LabelingJobName", "")
@@ -181,7 +186,7 @@ def _error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
-def stop_batch_jobs(sagemaker: Any, pipeline_name: str, batch_id: str) -> list[str]:
+def stop_batch_jobs(sagemaker: SageMakerClient, pipeline_name: str, batch_id: str) -> list[str]:
     """Stop the batch's jobs that still run; return the names of those that have not ended yet.
 
     A batch's items may go back to the queue only when none of its jobs can label them any more: a job

@@ -7,14 +7,9 @@ leaving a second copy that a later step might read.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-from .manifest import S3Location
-
-
-class Stage(StrEnum):
-    LABELING = "labeling"
-    VERIFICATION = "verification"
+from .jsonlines import S3Location
+from .model import Stage
 
 
 @dataclass(frozen=True)

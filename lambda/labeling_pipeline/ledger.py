@@ -28,14 +28,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from .identity import SourceObject
 from .messages import RetryRequest
-from .sources import Candidate
+from .model import Candidate, SourceObject, format_event_time
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 BATCH_PREFIX = "batch#"
 REGISTRY_KEY = "registry#open-batches"
@@ -143,7 +145,7 @@ class _BatchCache:
 
 
 def _now_iso(clock: Callable[[], float]) -> str:
-    return datetime.fromtimestamp(clock(), UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return format_event_time(datetime.fromtimestamp(clock(), UTC))
 
 
 def _encode(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -207,7 +209,7 @@ _CLAIMED_BY = "#state = :claimed AND batch_id = :batch AND claim_token = :token"
 class Ledger:
     """Conditional reads and writes on the ledger table (the low-level client is thread-safe)."""
 
-    def __init__(self, client: Any, table: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, client: DynamoDBClient, table: str, clock: Callable[[], float] = time.time) -> None:
         self._client = client
         self._table = table
         self._clock = clock

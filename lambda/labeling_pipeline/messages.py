@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
-from .identity import SourceObject
+from .model import SourceObject
 
 RETRY_KIND = "labeling-item-retry"
 CONTINUATION_KIND = "labeling-source-continuation"

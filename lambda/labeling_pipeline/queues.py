@@ -6,7 +6,10 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
 
 SQS_BATCH = 10
 _SEND_ROUNDS = 4
@@ -22,7 +25,7 @@ class QueueMessage:
 class Queues:
     """The upload queue and the dead-letter queue of one pipeline."""
 
-    def __init__(self, client: Any, upload_url: str, dead_letter_url: str) -> None:
+    def __init__(self, client: SQSClient, upload_url: str, dead_letter_url: str) -> None:
         self._client = client
         self.upload_url = upload_url
         self.dead_letter_url = dead_letter_url

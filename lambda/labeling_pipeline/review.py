@@ -24,8 +24,8 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .manifest_lines import SOURCE_FIELDS
-from .results import ANSWER_FIELD, FAIL_ANSWER, PASS_ANSWER, PROPOSED_LABEL_FIELD, REVIEW_ANSWERS
+from .job_output import ANSWER_FIELD, FAIL_ANSWER, PASS_ANSWER, REVIEW_ANSWERS
+from .model import PROPOSED_LABEL_FIELD, SOURCE_FIELDS
 
 #: ``task.input`` of the review templates (templates/ui/review_*.liquid.html read exactly these).
 TASK_OBJECT = "taskObject"

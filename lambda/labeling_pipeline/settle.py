@@ -14,22 +14,28 @@ stopped, and its items stay claimed until it has stopped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 
-from .collect import read_reasons
 from .jobs import stop_batch_jobs
+from .jsonlines import NotFoundError
 from .layout import BatchLayout
 from .ledger import BatchRow, BatchState, Claim, ItemState, Ledger
-from .manifest import NotFoundError, read_json_lines
+from .manifests import manifest_items
+from .model import SweepResult
 from .queues import Queues
-from .results import item_id_of
+from .reasons import read_reasons
 from .returns import ItemReturn, ItemReturner, ReturnCounts, reason_for
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sagemaker import SageMakerClient
+    from mypy_boto3_stepfunctions import SFNClient
 
 logger = Logger(child=True)
 
@@ -54,16 +60,11 @@ class SettleProgress:
     counts: ReturnCounts = field(default_factory=ReturnCounts)
 
 
-def _manifest_items(s3: Any, manifest_uri: str, offset: int) -> Iterator[str]:
-    lines = (item_id_of(value) for _, value in read_json_lines(s3, manifest_uri) if isinstance(value, dict))
-    return (item for item in islice(lines, offset, None) if item)
-
-
 def settle_batch(
     *,
     ledger: Ledger,
     queues: Queues,
-    s3: Any,
+    s3: S3Client,
     batch: BatchRow,
     max_attempts: int,
     reasons: Mapping[str, str],
@@ -80,7 +81,7 @@ def settle_batch(
         progress.complete = True
         return progress
     try:
-        items = _manifest_items(s3, batch.manifest_uri, offset)
+        items = manifest_items(s3, batch.manifest_uri, offset)
         while True:
             page = list(islice(items, PAGE_SIZE))
             if not page:
@@ -120,7 +121,7 @@ class SweepSummary:
     waiting_batches: int = 0
     counts: ReturnCounts = field(default_factory=ReturnCounts)
 
-    def to_json(self) -> dict[str, int]:
+    def to_json(self) -> SweepResult:
         return {
             "settled_batches": self.settled_batches,
             "unfinished_batches": self.unfinished_batches,
@@ -130,7 +131,7 @@ class SweepSummary:
         }
 
 
-def execution_status(stepfunctions: Any, execution_arn: str) -> str:
+def execution_status(stepfunctions: SFNClient, execution_arn: str) -> str:
     try:
         return str(stepfunctions.describe_execution(executionArn=execution_arn)["status"])
     except ClientError as error:
@@ -143,9 +144,9 @@ def sweep(
     *,
     ledger: Ledger,
     queues: Queues,
-    s3: Any,
-    stepfunctions: Any,
-    sagemaker: Any,
+    s3: S3Client,
+    stepfunctions: SFNClient,
+    sagemaker: SageMakerClient,
     pipeline_name: str,
     output_bucket: str,
     max_attempts: int,

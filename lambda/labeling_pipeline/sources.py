@@ -5,7 +5,7 @@ declare ``image/jpeg`` or ``image/png`` (or a generic type with one of those ext
 a JPEG or PNG signature. Text: ``text/plain`` (each non-empty line is one item) or JSON Lines (each
 non-empty line is a JSON object whose ``source`` string is one item). Everything is read with the
 object's version id, so an item is exactly what was uploaded, whatever was written to the key later.
-An item whose manifest line Ground Truth would refuse (see ``manifest_lines``) is a line problem: its text is
+An item whose manifest line Ground Truth would refuse (see ``manifests``) is a line problem: its text is
 then at most 20,000 characters (80 KB of UTF-8), which also keeps it within one ledger row (DynamoDB items
 are at most 400 KB).
 """
@@ -15,15 +15,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from .config import Media, TaskType
-from .identity import SourceObject, item_id, record_id
-from .manifest import iter_lines
-from .manifest_lines import manifest_line, size_problem
+from .jsonlines import iter_lines
+from .manifests import manifest_line, size_problem
 from .messages import ObjectCreated
+from .model import Candidate, SourceObject
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import GetObjectOutputTypeDef
 
 JPEG_SIGNATURE = b"\xff\xd8\xff"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -60,24 +64,6 @@ ACCEPTED = {
 # A file with many bad lines gets one dead-letter message; it lists this many and counts the rest.
 MAX_LISTED_PROBLEMS = 50
 _MISSING = frozenset({"NoSuchKey", "NoSuchVersion", "404"})
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One item found in an object, not yet claimed."""
-
-    source: SourceObject
-    line: int | None
-    text: str | None
-    uploaded_at: str | None
-
-    @property
-    def item_id(self) -> str:
-        return item_id(self.source, self.line)
-
-    @property
-    def record_id(self) -> str:
-        return record_id(self.source, self.line)
 
 
 @dataclass(frozen=True)
@@ -142,7 +128,7 @@ class Opened:
 
     created: ObjectCreated
     source: SourceObject
-    response: dict[str, Any]
+    response: GetObjectOutputTypeDef
 
     def close(self) -> None:
         self.response["Body"].close()
@@ -155,7 +141,7 @@ class SourceReader:
     caller can send the GETs of many uploads at once and still read their bodies one at a time.
     """
 
-    def __init__(self, s3: Any, task_type: TaskType) -> None:
+    def __init__(self, s3: S3Client, task_type: TaskType) -> None:
         self._s3 = s3
         self._media = task_type.media
         self._task_type = task_type
@@ -212,7 +198,7 @@ class SourceReader:
             )
         return Opened(created, source, response)
 
-    def _get(self, created: ObjectCreated) -> tuple[SourceObject, dict[str, Any]] | None:
+    def _get(self, created: ObjectCreated) -> tuple[SourceObject, GetObjectOutputTypeDef] | None:
         keys = [created.source.key] + ([created.decoded_key] if created.decoded_key else [])
         for key in keys:
             source = replace(created.source, key=key)
@@ -242,7 +228,7 @@ class SourceReader:
         )
 
     def _image(
-        self, created: ObjectCreated, source: SourceObject, kind: str, response: dict[str, Any]
+        self, created: ObjectCreated, source: SourceObject, kind: str, response: GetObjectOutputTypeDef
     ) -> Resolution:
         if kind not in IMAGE_TYPES:
             return self._unsupported(source, kind)
@@ -258,7 +244,12 @@ class SourceReader:
         return Extracted(source, [candidate])
 
     def _text(
-        self, created: ObjectCreated, source: SourceObject, kind: str, response: dict[str, Any], capacity: int
+        self,
+        created: ObjectCreated,
+        source: SourceObject,
+        kind: str,
+        response: GetObjectOutputTypeDef,
+        capacity: int,
     ) -> Resolution:
         if kind not in (PLAIN_TEXT, JSON_LINES):
             return self._unsupported(source, kind)

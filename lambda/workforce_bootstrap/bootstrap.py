@@ -5,12 +5,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workforce_bootstrap.cognito import client_update, invitation_update
-from workforce_bootstrap.portal import portal_urls, render_invitation, with_extras
-from workforce_bootstrap.request import Action, BootstrapRequest
-from workforce_bootstrap.workforce import wait_for_subdomain
+from .cognito import client_update, invitation_update
+from .portal import portal_urls, render_invitation, with_extras
+from .request import Action, BootstrapRequest
+from .workforce import wait_for_subdomain
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_sagemaker import SageMakerClient
 
 
 @dataclass(frozen=True)
@@ -24,15 +28,15 @@ class Outcome:
     client_updated: bool = False
     invitation_updated: bool = False
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def run(
     request: BootstrapRequest,
     *,
-    cognito: Any,
-    sagemaker: Any,
+    cognito: CognitoIdentityProviderClient,
+    sagemaker: SageMakerClient,
     wait_budget_seconds: float,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Outcome:

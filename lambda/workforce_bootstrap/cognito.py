@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore import xform_name
 from botocore.exceptions import ClientError
 
-from workforce_bootstrap.errors import ClientNotFoundError
-from workforce_bootstrap.portal import InviteMessage
-from workforce_bootstrap.roundtrip import Described, client_update_request, pool_update_request
+from .errors import ClientNotFoundError
+from .portal import InviteMessage
+from .roundtrip import Described, client_update_request, pool_update_request
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
 
 def client_update(
-    cognito: Any,
+    cognito: CognitoIdentityProviderClient,
     *,
     user_pool_id: str,
     client_id: str,
@@ -39,7 +42,9 @@ def client_update(
     return request
 
 
-def invitation_update(cognito: Any, *, user_pool_id: str, message: InviteMessage) -> dict[str, Any] | None:
+def invitation_update(
+    cognito: CognitoIdentityProviderClient, *, user_pool_id: str, message: InviteMessage
+) -> dict[str, Any] | None:
     """The UpdateUserPool request that makes the invitation email subject and body these, or None
     when they already are."""
     described = _describe_pool(cognito, user_pool_id)
@@ -53,11 +58,11 @@ def invitation_update(cognito: Any, *, user_pool_id: str, message: InviteMessage
     return request
 
 
-def _input_shape(cognito: Any, operation: str) -> Any:
+def _input_shape(cognito: CognitoIdentityProviderClient, operation: str) -> Any:
     return cognito.meta.service_model.operation_model(operation).input_shape
 
 
-def _describe(cognito: Any, operation: str, key: str, **params: str) -> Described:
+def _describe(cognito: CognitoIdentityProviderClient, operation: str, key: str, **params: str) -> Described:
     """Call a Describe operation and keep its answer twice: parsed, and as AWS sent it, before
     botocore's parser drops the fields its model does not know. botocore emits
     `after-call.<service>.<operation>` with the HTTP response once a call is complete
@@ -76,7 +81,7 @@ def _describe(cognito: Any, operation: str, key: str, **params: str) -> Describe
     return Described(parsed=parsed[key], sent=json.loads(bodies[-1])[key])
 
 
-def _describe_client(cognito: Any, user_pool_id: str, client_id: str) -> Described:
+def _describe_client(cognito: CognitoIdentityProviderClient, user_pool_id: str, client_id: str) -> Described:
     try:
         return _describe(
             cognito, "DescribeUserPoolClient", "UserPoolClient", UserPoolId=user_pool_id, ClientId=client_id
@@ -91,7 +96,7 @@ def _describe_client(cognito: Any, user_pool_id: str, client_id: str) -> Describ
         ) from error
 
 
-def _describe_pool(cognito: Any, user_pool_id: str) -> Described:
+def _describe_pool(cognito: CognitoIdentityProviderClient, user_pool_id: str) -> Described:
     try:
         return _describe(cognito, "DescribeUserPool", "UserPool", UserPoolId=user_pool_id)
     except ClientError as error:

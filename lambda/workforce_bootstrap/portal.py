@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from workforce_bootstrap.errors import InvalidRequestError
-from workforce_bootstrap.request import InvitationTemplate
+from .errors import InvalidRequestError
+from .request import InvitationTemplate
 
 PORTAL_URL_FIELD = "{portal_url}"
 # Cognito replaces these two in the invitation; without them the worker cannot sign in.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from workforce_bootstrap.errors import InvalidRequestError
+from .errors import InvalidRequestError
 
 # aws_lambda_invocation with lifecycle_scope = "CRUD" adds this key (its `terraform_key` default).
 LIFECYCLE_KEY = "tf"

@@ -26,7 +26,7 @@ from typing import Any
 
 import botocore
 
-from workforce_bootstrap.errors import UnsendableSettingsError
+from .errors import UnsendableSettingsError
 
 # AWS: Amazon Cognito Developer Guide, "Updating user pool and app client configuration" (section
 # "Settings you can't change"); Amazon Cognito API Reference, "UserPoolType", "UserPoolClientType"

@@ -5,11 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from workforce_bootstrap.errors import WorkforceNotFoundError, WorkforceNotReadyError
+from .errors import WorkforceNotFoundError, WorkforceNotReadyError
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker import SageMakerClient
+    from mypy_boto3_sagemaker.type_defs import WorkforceTypeDef
 
 ACTIVE = "Active"
 FAILED = "Failed"
@@ -25,7 +29,7 @@ class Backoff:
 
 
 def wait_for_subdomain(
-    sagemaker: Any,
+    sagemaker: SageMakerClient,
     workforce_name: str,
     *,
     budget_seconds: float,
@@ -57,9 +61,9 @@ def wait_for_subdomain(
         delay = min(delay * backoff.factor, backoff.cap)
 
 
-def _describe(sagemaker: Any, workforce_name: str) -> dict[str, Any]:
+def _describe(sagemaker: SageMakerClient, workforce_name: str) -> WorkforceTypeDef:
     try:
-        workforce: dict[str, Any] = sagemaker.describe_workforce(WorkforceName=workforce_name)["Workforce"]
+        workforce = sagemaker.describe_workforce(WorkforceName=workforce_name)["Workforce"]
     except ClientError as error:
         code = error.response["Error"]["Code"]
         if code not in ("ResourceNotFound", "ValidationException"):

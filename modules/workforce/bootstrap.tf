@@ -126,7 +126,7 @@ resource "aws_lambda_function" "bootstrap" {
   function_name    = local.bootstrap_name
   description      = "Points the ${var.name} workforce app client and invitation email at the labeling portal"
   role             = aws_iam_role.bootstrap[0].arn
-  handler          = "workforce_bootstrap.app.handler"
+  handler          = "workforce_bootstrap.handlers.handler"
   runtime          = "python3.13"
   filename         = local.bootstrap_package
   source_code_hash = local.bootstrap_package_found ? filebase64sha256(local.bootstrap_package) : null

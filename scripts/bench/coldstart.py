@@ -50,7 +50,7 @@ HANDLER_MODULES = (
         "labeling_pipeline.handlers",
         ("sqs", "dynamodb", "s3", "sagemaker", "sagemaker-featurestore-runtime", "stepfunctions"),
     ),
-    HandlerModule("workforce_bootstrap", "workforce_bootstrap.app", ("cognito-idp", "sagemaker")),
+    HandlerModule("workforce_bootstrap", "workforce_bootstrap.handlers", ("cognito-idp", "sagemaker")),
 )
 
 _NOT_IMPORTED = r"[/\\](test|tests|idlelib|lib2to3|tkinter|turtledemo|ensurepip|site-packages)[/\\]"

@@ -19,6 +19,7 @@ from typing import Any, cast
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from emulator import ctl
+from labeling_pipeline.model import RunInfo
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
@@ -144,7 +145,7 @@ def lambda_context(function_name: str) -> LambdaContext:
     return cast("LambdaContext", FakeLambdaContext(function_name))
 
 
-def execution(name: str) -> dict[str, Any]:
+def execution(name: str) -> RunInfo:
     """The ``run`` object the state machine's Initialize state gives every handler."""
     return {
         "execution_name": name,

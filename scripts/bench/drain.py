@@ -31,9 +31,9 @@ from bench.common import CallCounter, FakeLambdaContext, execution
 from bench.deployment import Deployment, use_config
 from labeling_pipeline import handlers
 from labeling_pipeline.config import PipelineConfig, parse_config
+from labeling_pipeline.jsonlines import dumps_line
 from labeling_pipeline.ledger import Claim, Claimed, Ledger
-from labeling_pipeline.manifest import dumps_line
-from labeling_pipeline.manifest_lines import manifest_line
+from labeling_pipeline.manifests import manifest_line
 from labeling_pipeline.messages import ObjectCreated, parse_message
 from labeling_pipeline.sources import Extracted, SourceReader
 from tests.pipeline.stack import png

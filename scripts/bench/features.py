@@ -41,13 +41,12 @@ from typing import Any
 from bench.common import add_round_trip, execution, lambda_context
 from bench.deployment import Deployment, handler_clients, use_config
 from labeling_pipeline import handlers
-from labeling_pipeline.collect import CHUNK_SIZE
+from labeling_pipeline.chunks import CHUNK_SIZE
 from labeling_pipeline.config import TaskType
-from labeling_pipeline.identity import SourceObject
+from labeling_pipeline.jsonlines import JsonLinesWriter, S3Location
 from labeling_pipeline.ledger import Claim, Claimed, Ledger
-from labeling_pipeline.manifest import JsonLinesWriter, S3Location
-from labeling_pipeline.manifest_lines import manifest_line
-from labeling_pipeline.sources import Candidate
+from labeling_pipeline.manifests import manifest_line
+from labeling_pipeline.model import Candidate, SourceObject
 from tests.pipeline.labelers import labeled_fields
 from tests.pipeline.stack import MODULE, state_machine_definition
 

@@ -15,7 +15,7 @@ import pytest
 from emulator import ctl
 from tests.fixtures.emulator import Emulator
 
-from .conftest import free_port, unique, zip_files
+from .helpers import free_port, unique, zip_files
 
 pytestmark = pytest.mark.emulator
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"

@@ -24,11 +24,10 @@ from typing import Any
 import pytest
 
 from labeling_cli.pipeline import cli as labeling
-from labeling_pipeline.identity import SourceObject
 from labeling_pipeline.ledger import Claim, Claimed, ClaimOutcome, Ledger
 from labeling_pipeline.messages import Redrive, dead_body, parse_message
-from labeling_pipeline.sources import Candidate
-from tests.emulator.conftest import execution_role, labeling_job_statements, private_workteam
+from labeling_pipeline.model import Candidate, SourceObject
+from tests.emulator.helpers import execution_role, labeling_job_statements, private_workteam
 
 REPO = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
+from labeling_pipeline.model import ExecutionOutput, StepEvent, StepResult
 from tests.pipeline.stack import FUNCTIONS, state_machine_definition
 
 
@@ -106,10 +108,10 @@ class Execution:
     name: str
     arn: str
     history: list[str] = field(default_factory=list)
-    output: Any = None
+    output: ExecutionOutput | None = None
 
 
-Invoke = Callable[[str, str, dict[str, Any]], Any]
+Invoke = Callable[[str, str, StepEvent], StepResult]
 """(state name, FunctionName, Payload) -> the function's result, or raises TaskError."""
 
 
@@ -220,7 +222,7 @@ class Runner:
 
 
 def handler_invoker(
-    handlers: Any, context: Any, faults: dict[str, list[tuple[str, bool]]] | None = None
+    handlers: ModuleType, context: Any, faults: dict[str, list[tuple[str, bool]]] | None = None
 ) -> Invoke:
     """Call ``handlers.<function>`` in-process; ``faults[state]`` pops (error type, after) crashes first.
 
@@ -228,7 +230,7 @@ def handler_invoker(
     """
     pending = faults if faults is not None else {}
 
-    def invoke(state: str, function: str, payload: dict[str, Any]) -> Any:
+    def invoke(state: str, function: str, payload: StepEvent) -> StepResult:
         name = function.split(":", 1)[1]
         fault = pending[state].pop(0) if pending.get(state) else None
         if fault is not None and not fault[1]:
@@ -243,6 +245,8 @@ def handler_invoker(
                 {"errorType": fault[0], "errorMessage": "injected crash after the handler ran"}
             )
             raise TaskError(fault[0], cause)
-        return json.loads(json.dumps(result))
+        # Through JSON both ways, as Lambda passes them: nothing but JSON values crosses a step.
+        returned: StepResult = json.loads(json.dumps(result))
+        return returned
 
     return invoke

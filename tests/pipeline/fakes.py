@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker_featurestore_runtime.type_defs import FeatureValueTypeDef
 
 
 def client_error(code: str, message: str, operation: str, status: int = 400) -> ClientError:
@@ -113,7 +116,7 @@ class FakeFeatureStore:
     calls: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def put_record(self, FeatureGroupName: str, Record: list[dict[str, str]]) -> dict[str, Any]:
+    def put_record(self, FeatureGroupName: str, Record: Sequence[FeatureValueTypeDef]) -> dict[str, Any]:
         record = {f["FeatureName"]: f["ValueAsString"] for f in Record}
         with self._lock:
             self.calls += 1

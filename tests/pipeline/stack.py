@@ -37,8 +37,8 @@ from botocore.config import Config
 
 from labeling_pipeline.config import Media, TaskType
 from labeling_pipeline.facts import FEATURES, GROUND_TRUTH_FUNCTION_ACCOUNTS, HUMAN_TASK_UI_ACCOUNT
-from labeling_pipeline.identity import SourceObject, item_id, record_id
 from labeling_pipeline.ledger import Ledger, LedgerItem
+from labeling_pipeline.model import SourceObject, item_id, record_id
 
 REPO = Path(__file__).resolve().parents[2]
 MODULE = REPO / "modules/labeling_pipeline"

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from bench import features
-from labeling_pipeline.collect import CHUNK_SIZE
+from labeling_pipeline.chunks import CHUNK_SIZE
 
 
 def _run(

@@ -10,11 +10,19 @@ import pytest
 
 from labeling_pipeline import handlers
 from labeling_pipeline.config import ConfigError, TaskType
-from labeling_pipeline.identity import SourceObject, item_id
 from labeling_pipeline.ledger import BatchState, Claim, ItemState, Ledger
 from labeling_pipeline.messages import dead_body, retry_body
-from labeling_pipeline.sources import Candidate
-from tests.pipeline.conftest import JPEG, OUTPUT_BUCKET, PNG, UPLOAD_BUCKET, Pipeline, job_settings, s3_event
+from labeling_pipeline.model import Candidate, SourceObject, item_id
+from tests.pipeline.harness import (
+    JPEG,
+    OUTPUT_BUCKET,
+    PNG,
+    UPLOAD_BUCKET,
+    Pipeline,
+    PipelineFactory,
+    job_settings,
+    s3_event,
+)
 
 TEXT = TaskType.TEXT_SINGLE_LABEL_CLASSIFICATION
 
@@ -39,7 +47,9 @@ def upload_id(pipeline: Pipeline, index: int = -1, line: int | None = None) -> s
     return item_id(SourceObject(UPLOAD_BUCKET, upload.key, upload.version_id, upload.etag), line)
 
 
-def test_empty_queue_claims_nothing_and_creates_no_manifest(make_pipeline: Any, lambda_context: Any) -> None:
+def test_empty_queue_claims_nothing_and_creates_no_manifest(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     # Given an empty upload queue
     pipeline = make_pipeline()
     # When a batch is claimed
@@ -52,7 +62,7 @@ def test_empty_queue_claims_nothing_and_creates_no_manifest(make_pipeline: Any, 
 
 
 def test_images_are_claimed_into_the_ledger_and_manifest_then_deleted_from_the_queue(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     # Given three image uploads
     pipeline = make_pipeline()
@@ -90,7 +100,9 @@ def test_images_are_claimed_into_the_ledger_and_manifest_then_deleted_from_the_q
         "deep/" + "x" * 900 + ".png",
     ],
 )
-def test_keys_round_trip_exactly_into_source_ref(make_pipeline: Any, lambda_context: Any, key: str) -> None:
+def test_keys_round_trip_exactly_into_source_ref(
+    make_pipeline: PipelineFactory, lambda_context: Any, key: str
+) -> None:
     # Given an upload whose key needs URL-encoding in the S3 event
     pipeline = make_pipeline()
     pipeline.upload(key)
@@ -104,7 +116,7 @@ def test_keys_round_trip_exactly_into_source_ref(make_pipeline: Any, lambda_cont
 
 @pytest.mark.parametrize("key", ["plus/a b+c.png", "odd/100% done.png", "fotos/café ☕.png"])
 def test_an_event_with_a_url_encoded_key_still_finds_the_object(
-    make_pipeline: Any, lambda_context: Any, key: str
+    make_pipeline: PipelineFactory, lambda_context: Any, key: str
 ) -> None:
     # Given an event whose key arrives form-encoded, as classic S3 notification records carry it
     pipeline = make_pipeline()
@@ -127,7 +139,9 @@ def test_an_event_with_a_url_encoded_key_still_finds_the_object(
     assert line["source-ref"] == f"s3://{UPLOAD_BUCKET}/{key}"
 
 
-def test_duplicate_deliveries_of_one_version_become_one_item(make_pipeline: Any, lambda_context: Any) -> None:
+def test_duplicate_deliveries_of_one_version_become_one_item(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     # Given the same event delivered three times
     pipeline = make_pipeline()
     upload = pipeline.upload("dup.png")
@@ -141,7 +155,9 @@ def test_duplicate_deliveries_of_one_version_become_one_item(make_pipeline: Any,
     assert pipeline.queue_depth() == 0
 
 
-def test_a_new_version_of_an_object_is_a_new_item(make_pipeline: Any, lambda_context: Any) -> None:
+def test_a_new_version_of_an_object_is_a_new_item(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     # Given two versions of the same key
     pipeline = make_pipeline()
     pipeline.upload("same.png")
@@ -154,7 +170,7 @@ def test_a_new_version_of_an_object_is_a_new_item(make_pipeline: Any, lambda_con
 
 
 def test_items_in_a_committed_batch_are_not_claimed_again_by_an_overlapping_execution(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     # Given an item claimed and committed by execution 1, and a late duplicate of its event
     pipeline = make_pipeline()
@@ -170,7 +186,7 @@ def test_items_in_a_committed_batch_are_not_claimed_again_by_an_overlapping_exec
 
 
 def test_a_claim_that_died_before_committing_is_taken_over(
-    make_pipeline: Any, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+    make_pipeline: PipelineFactory, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given an invocation that claimed an item and crashed before its batch was committed
     pipeline = make_pipeline()
@@ -194,7 +210,7 @@ def test_a_claim_that_died_before_committing_is_taken_over(
 
 
 def test_a_claim_retried_within_its_execution_takes_over_its_own_orphans(
-    make_pipeline: Any, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+    make_pipeline: PipelineFactory, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a claim invocation that crashed before committing, in the same execution that retries
     pipeline = make_pipeline()
@@ -216,7 +232,7 @@ def test_a_claim_retried_within_its_execution_takes_over_its_own_orphans(
 
 
 def test_a_duplicate_of_an_item_being_claimed_right_now_is_dropped(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     # Given execution 1 holds an item under a live lease (its batch is not committed yet)
     pipeline = make_pipeline()
@@ -244,7 +260,7 @@ def test_a_duplicate_of_an_item_being_claimed_right_now_is_dropped(
     ],
 )
 def test_uploads_that_cannot_be_labeled_go_to_the_dlq_with_the_reason(
-    make_pipeline: Any, lambda_context: Any, case: tuple[str, bytes, str, str]
+    make_pipeline: PipelineFactory, lambda_context: Any, case: tuple[str, bytes, str, str]
 ) -> None:
     # Given an upload an image task cannot use
     key, body, content_type, reason = case
@@ -261,7 +277,9 @@ def test_uploads_that_cannot_be_labeled_go_to_the_dlq_with_the_reason(
     assert any(reason in r for r in dead["reasons"])
 
 
-def test_a_generic_content_type_is_judged_by_the_extension(make_pipeline: Any, lambda_context: Any) -> None:
+def test_a_generic_content_type_is_judged_by_the_extension(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     # Given a PNG uploaded without a content type
     pipeline = make_pipeline()
     pipeline.upload("raw.png", PNG, "binary/octet-stream")
@@ -285,7 +303,7 @@ def test_a_generic_content_type_is_judged_by_the_extension(make_pipeline: Any, l
     ],
 )
 def test_messages_that_are_not_uploads_go_to_the_dlq_with_the_reason_and_the_body(
-    make_pipeline: Any, lambda_context: Any, body: str, reason: str
+    make_pipeline: PipelineFactory, lambda_context: Any, body: str, reason: str
 ) -> None:
     # Given a message that is not an S3 upload event
     pipeline = make_pipeline()
@@ -299,7 +317,9 @@ def test_messages_that_are_not_uploads_go_to_the_dlq_with_the_reason_and_the_bod
     assert pipeline.queue_depth() == 0
 
 
-def test_an_event_from_another_bucket_is_dead_lettered(make_pipeline: Any, lambda_context: Any) -> None:
+def test_an_event_from_another_bucket_is_dead_lettered(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     pipeline = make_pipeline()
     upload = pipeline.put("x.png", PNG)
     upload.event["detail"]["bucket"]["name"] = "someone-elses-bucket"
@@ -309,7 +329,7 @@ def test_an_event_from_another_bucket_is_dead_lettered(make_pipeline: Any, lambd
     assert "someone-elses-bucket" in dead["reasons"][0]
 
 
-def test_a_folder_marker_is_ignored(make_pipeline: Any, lambda_context: Any) -> None:
+def test_a_folder_marker_is_ignored(make_pipeline: PipelineFactory, lambda_context: Any) -> None:
     # Given the zero-byte "folder" object the S3 console creates
     pipeline = make_pipeline()
     pipeline.upload("folder/", b"", "application/x-directory")
@@ -321,7 +341,9 @@ def test_a_folder_marker_is_ignored(make_pipeline: Any, lambda_context: Any) -> 
     assert pipeline.queue_depth() == 0
 
 
-def test_each_non_empty_line_of_a_text_file_is_an_item(make_pipeline: Any, lambda_context: Any) -> None:
+def test_each_non_empty_line_of_a_text_file_is_an_item(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     # Given a text file with blank lines, CRLF, a BOM, quotes, backslashes and escaped-looking text
     pipeline = make_pipeline(TEXT)
     text = (
@@ -339,12 +361,12 @@ def test_each_non_empty_line_of_a_text_file_is_an_item(make_pipeline: Any, lambd
         "Third\u2028still third",
     ]
     rows = pipeline.items([line["item-id"] for line in lines])
-    assert sorted(row.line for row in rows.values()) == [1, 4, 5]
+    assert sorted(row.line or 0 for row in rows.values()) == [1, 4, 5]
     assert {line["item-id"] for line in lines} == {upload_id(pipeline, line=n) for n in (1, 4, 5)}
 
 
 def test_json_lines_records_with_source_are_items_and_bad_records_are_reported(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     # Given a JSON Lines file with good records, a record without "source" and a broken line
     pipeline = make_pipeline(TaskType.NAMED_ENTITY_RECOGNITION)
@@ -370,7 +392,7 @@ def test_json_lines_records_with_source_are_items_and_bad_records_are_reported(
 
 
 def test_a_text_file_larger_than_the_job_continues_in_the_next_batch(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     # Given a 7-line file and jobs of at most 3 objects
     pipeline = make_pipeline(TEXT, labeling=job_settings(TEXT, max_objects_per_job=3))
@@ -385,7 +407,9 @@ def test_a_text_file_larger_than_the_job_continues_in_the_next_batch(
     assert pipeline.queue_depth() == 0
 
 
-def test_messages_beyond_the_job_size_stay_on_the_queue(make_pipeline: Any, lambda_context: Any) -> None:
+def test_messages_beyond_the_job_size_stay_on_the_queue(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     # Given 5 uploads and jobs of at most 2 objects
     pipeline = make_pipeline(
         labeling=job_settings(TaskType.IMAGE_SINGLE_LABEL_CLASSIFICATION, max_objects_per_job=2)
@@ -400,7 +424,7 @@ def test_messages_beyond_the_job_size_stay_on_the_queue(make_pipeline: Any, lamb
 
 
 def test_a_returned_item_is_claimed_again_from_its_retry_message(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     # Given an item that execution 1 returned (attempt 1 failed)
     pipeline = make_pipeline()
@@ -416,7 +440,9 @@ def test_a_returned_item_is_claimed_again_from_its_retry_message(
     assert row.reasons == ("missing from the output of the batch's jobs",)
 
 
-def test_a_stale_copy_of_a_retry_message_is_dropped(make_pipeline: Any, lambda_context: Any) -> None:
+def test_a_stale_copy_of_a_retry_message_is_dropped(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     # Given an item claimed again after a return, and an old duplicate of the retry message
     pipeline = make_pipeline()
     pipeline.upload("retry.png")
@@ -432,7 +458,9 @@ def test_a_stale_copy_of_a_retry_message_is_dropped(make_pipeline: Any, lambda_c
     assert pipeline.items([upload_id(pipeline)])[upload_id(pipeline)].batch_id == "exec-2"
 
 
-def test_a_dead_item_moved_back_from_the_dlq_starts_again(make_pipeline: Any, lambda_context: Any) -> None:
+def test_a_dead_item_moved_back_from_the_dlq_starts_again(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     # Given an item that reached max_attempts and is in the DLQ
     pipeline = make_pipeline(max_attempts=1)
     pipeline.upload("doomed.png")
@@ -449,7 +477,9 @@ def test_a_dead_item_moved_back_from_the_dlq_starts_again(make_pipeline: Any, la
     assert (row.state, row.attempts, len(row.reasons)) == (ItemState.CLAIMED, 0, 1)
 
 
-def test_a_retry_for_an_unknown_item_is_dead_lettered(make_pipeline: Any, lambda_context: Any) -> None:
+def test_a_retry_for_an_unknown_item_is_dead_lettered(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     pipeline = make_pipeline()
     pipeline.deliver(retry_body("f" * 64, 1, "exec-0"))
     claim(pipeline, lambda_context)
@@ -457,7 +487,7 @@ def test_a_retry_for_an_unknown_item_is_dead_lettered(make_pipeline: Any, lambda
     assert "does not know" in dead["reasons"][0]
 
 
-def test_a_redriven_rejection_is_checked_again(make_pipeline: Any, lambda_context: Any) -> None:
+def test_a_redriven_rejection_is_checked_again(make_pipeline: PipelineFactory, lambda_context: Any) -> None:
     # Given a DLQ message for an upload rejected as zero bytes, moved back to the queue
     pipeline = make_pipeline()
     upload = pipeline.put("empty.png", b"")
@@ -471,7 +501,7 @@ def test_a_redriven_rejection_is_checked_again(make_pipeline: Any, lambda_contex
 
 
 def test_the_state_machine_and_config_must_agree_about_verification(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     pipeline = make_pipeline(verification=False)
     with pytest.raises(ConfigError, match="disagree about verification"):
@@ -479,7 +509,7 @@ def test_the_state_machine_and_config_must_agree_about_verification(
 
 
 def test_a_retried_claim_of_a_committed_batch_returns_the_same_batch(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     # Given a committed batch
     pipeline = make_pipeline()

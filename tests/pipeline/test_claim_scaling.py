@@ -14,12 +14,12 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from labeling_pipeline import aws, handlers, manifest
+from labeling_pipeline import aws, handlers, jsonlines
 from labeling_pipeline.config import TaskType
+from labeling_pipeline.jsonlines import JsonLinesWriter, S3Location
 from labeling_pipeline.ledger import Ledger
-from labeling_pipeline.manifest import JsonLinesWriter, S3Location
 from labeling_pipeline.queues import SQS_BATCH, QueueMessage
-from tests.pipeline.conftest import OUTPUT_BUCKET, UPLOAD_BUCKET, Pipeline, job_settings
+from tests.pipeline.harness import OUTPUT_BUCKET, UPLOAD_BUCKET, Pipeline, PipelineFactory, job_settings
 
 IMAGES = TaskType.IMAGE_SINGLE_LABEL_CLASSIFICATION
 TEXT = TaskType.TEXT_SINGLE_LABEL_CLASSIFICATION
@@ -77,7 +77,7 @@ def watch_s3(monkeypatch: pytest.MonkeyPatch, watch: Callable[[Any], _S3Watch]) 
 
 
 def test_the_uploads_of_one_receive_are_read_at_the_same_time(
-    make_pipeline: Any, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+    make_pipeline: PipelineFactory, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given ten uploads (one receive), and S3 GETs that each wait until all ten are in flight
     pipeline = make_pipeline()
@@ -95,7 +95,7 @@ def test_the_uploads_of_one_receive_are_read_at_the_same_time(
 
 
 def test_an_upload_s3_cannot_read_stays_queued_while_the_rest_of_its_receive_is_claimed(
-    make_pipeline: Any, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+    make_pipeline: PipelineFactory, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given three uploads, one of which S3 refuses to read (a permissions or throttling error)
     pipeline = make_pipeline()
@@ -121,7 +121,7 @@ def test_an_upload_s3_cannot_read_stays_queued_while_the_rest_of_its_receive_is_
 
 
 def test_bad_uploads_read_together_with_good_ones_are_each_dead_lettered_with_their_own_reason(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     # Given one receive mixing good images, uploads an image task cannot use, one deleted before it
     # was read, and a message that is not an upload at all
@@ -163,7 +163,7 @@ def test_bad_uploads_read_together_with_good_ones_are_each_dead_lettered_with_th
 
 
 def test_text_files_read_together_share_the_room_of_the_job_and_the_rest_continues(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     # Given two text files of 3 and 4 lines in one receive, and jobs of at most 5 objects
     pipeline = make_pipeline(TEXT, labeling=job_settings(TEXT, max_objects_per_job=5))
@@ -180,7 +180,7 @@ def test_text_files_read_together_share_the_room_of_the_job_and_the_rest_continu
 
 
 def test_every_object_read_is_closed_even_if_its_message_did_not_fit_into_the_job(
-    make_pipeline: Any, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+    make_pipeline: PipelineFactory, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given five uploads in one receive and jobs of at most two objects
     pipeline = make_pipeline(labeling=job_settings(IMAGES, max_objects_per_job=2))
@@ -197,7 +197,7 @@ def test_every_object_read_is_closed_even_if_its_message_did_not_fit_into_the_jo
 
 
 def test_until_the_commit_the_claim_keeps_only_deletion_handles_and_not_the_messages(
-    make_pipeline: Any, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+    make_pipeline: PipelineFactory, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given six receives' worth of uploads
     uploads = 6 * SQS_BATCH
@@ -226,11 +226,11 @@ def test_until_the_commit_the_claim_keeps_only_deletion_handles_and_not_the_mess
 
 
 def test_a_manifest_too_large_for_one_put_goes_up_in_parts(
-    make_pipeline: Any, monkeypatch: pytest.MonkeyPatch
+    make_pipeline: PipelineFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a manifest larger than the single-PUT limit (lowered here, so the test stays small)
     pipeline = make_pipeline()
-    monkeypatch.setattr(manifest, "MAX_SINGLE_PUT_BYTES", 100)
+    monkeypatch.setattr(jsonlines, "MAX_SINGLE_PUT_BYTES", 100)
     records = [{"source-ref": f"s3://{UPLOAD_BUCKET}/p/{n}.png", "item-id": str(n)} for n in range(50)]
     # When it is uploaded
     with JsonLinesWriter() as writer:
@@ -239,7 +239,7 @@ def test_a_manifest_too_large_for_one_put_goes_up_in_parts(
         uri = writer.upload(pipeline.s3, S3Location(OUTPUT_BUCKET, "big/input.manifest"), None)
     # Then every line arrived, in order
     assert uri == f"s3://{OUTPUT_BUCKET}/big/input.manifest"
-    assert [record for _, record in manifest.read_json_lines(pipeline.s3, uri)] == records
+    assert [record for _, record in jsonlines.read_json_lines(pipeline.s3, uri)] == records
 
 
 @pytest.mark.emulator

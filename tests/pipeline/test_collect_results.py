@@ -7,13 +7,16 @@ from typing import Any
 
 import pytest
 
-from labeling_pipeline import collect, handlers
+from labeling_pipeline import chunks, handlers
 from labeling_pipeline.config import TaskType
-from tests.pipeline.conftest import OUTPUT_BUCKET, Pipeline
+from labeling_pipeline.model import CollectResult, FinishedJob
+from tests.pipeline.harness import OUTPUT_BUCKET, Pipeline, PipelineFactory
 from tests.pipeline.labelers import annotate
 
 
-def finished_job(pipeline: Pipeline, context: Any, count: int, decide: Any = lambda line: "label") -> Any:
+def finished_job(
+    pipeline: Pipeline, context: Any, count: int, decide: Any = lambda line: "label"
+) -> FinishedJob:
     for n in range(count):
         pipeline.upload(f"img/{n}.png")
     run = pipeline.run("exec-1")
@@ -21,10 +24,18 @@ def finished_job(pipeline: Pipeline, context: Any, count: int, decide: Any = lam
     job = handlers.start_job({"run": run, "stage": "labeling"}, context)
     task = TaskType(pipeline.config["task_type"])
     pipeline.ground_truth.finish(job["job_name"], annotate(task, "label", job["job_name"], decide))
-    return handlers.check_job({"run": run, "job": job}, context)
+    checked = handlers.check_job({"run": run, "job": job}, context)
+    # The state machine collects only a job check_job reported ready, whose output manifest is known.
+    assert checked["next"] == "COLLECT"
+    assert checked["output_manifest_uri"] is not None
+    return {
+        "job_name": checked["job_name"],
+        "stage": checked["stage"],
+        "output_manifest_uri": checked["output_manifest_uri"],
+    }
 
 
-def collect_step(pipeline: Pipeline, context: Any, job: dict[str, Any]) -> Any:
+def collect_step(pipeline: Pipeline, context: Any, job: FinishedJob) -> CollectResult:
     return handlers.collect_results({"run": pipeline.run("exec-1"), "job": job}, context)
 
 
@@ -35,11 +46,11 @@ def read_lines(pipeline: Pipeline, uri: str) -> list[dict[str, Any]]:
 
 
 def test_labels_are_split_into_chunks_of_bounded_size(
-    make_pipeline: Any, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+    make_pipeline: PipelineFactory, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given five labeled items and chunks of two
     pipeline = make_pipeline()
-    monkeypatch.setattr(collect, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(chunks, "CHUNK_SIZE", 2)
     job = finished_job(pipeline, lambda_context, 5)
     # When the output is collected
     result = collect_step(pipeline, lambda_context, job)
@@ -50,7 +61,9 @@ def test_labels_are_split_into_chunks_of_bounded_size(
     assert {line["label"] for line in lines} == {"cat"}
 
 
-def test_unlabeled_items_are_listed_with_the_workers_reason(make_pipeline: Any, lambda_context: Any) -> None:
+def test_unlabeled_items_are_listed_with_the_workers_reason(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     pipeline = make_pipeline()
     job = finished_job(pipeline, lambda_context, 2, decide=lambda line: "unlabeled")
     result = collect_step(pipeline, lambda_context, job)
@@ -59,7 +72,9 @@ def test_unlabeled_items_are_listed_with_the_workers_reason(make_pipeline: Any, 
     assert {r["reason"] for r in reasons} == {"not labeled: ClientError: the task expired"}
 
 
-def test_lines_that_are_not_ours_or_repeated_are_ignored(make_pipeline: Any, lambda_context: Any) -> None:
+def test_lines_that_are_not_ours_or_repeated_are_ignored(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     # Given an output manifest with a duplicated line and a line without our item id
     pipeline = make_pipeline()
     job = finished_job(pipeline, lambda_context, 1)
@@ -74,7 +89,9 @@ def test_lines_that_are_not_ours_or_repeated_are_ignored(make_pipeline: Any, lam
     assert result["labeled"] == 1
 
 
-def test_a_missing_output_manifest_sends_everything_back(make_pipeline: Any, lambda_context: Any) -> None:
+def test_a_missing_output_manifest_sends_everything_back(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     pipeline = make_pipeline()
     job = finished_job(pipeline, lambda_context, 2)
     bucket, key = job["output_manifest_uri"][5:].split("/", 1)
@@ -96,7 +113,7 @@ def _rewrite_output(pipeline: Pipeline, uri: str, change: Any) -> None:
 
 
 def test_a_label_too_large_for_the_review_manifest_goes_back_instead_of_failing_the_review(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     # Given two boxes labeled for a built-in verification job, one with metadata of 20,001 characters
     # ('"label-metadata":' is 17 characters, '{"note":"' ... '"}' 11 more, leaving 19,973 for the note)
@@ -120,7 +137,7 @@ def test_a_label_too_large_for_the_review_manifest_goes_back_instead_of_failing_
 
 
 def test_fields_the_review_does_not_need_do_not_count_against_its_limits(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     # Given a labeled image whose output line carries a field of 30,000 characters
     pipeline = make_pipeline(TaskType.IMAGE_SINGLE_LABEL_CLASSIFICATION, verification=True)

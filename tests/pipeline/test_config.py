@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from labeling_pipeline.config import ConfigError, TaskType, load_config, parse_config
-from tests.pipeline.conftest import job_settings, pipeline_config
+from tests.pipeline.harness import job_settings, pipeline_config
 
 
 @pytest.mark.parametrize("task_type", list(TaskType))

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from labeling_pipeline.collect import CHUNK_SIZE
+from labeling_pipeline.chunks import CHUNK_SIZE
 from labeling_pipeline.config import TaskType
 from labeling_pipeline.facts import HISTORY_EVENTS_MAX
 from labeling_pipeline.ledger import ItemState

@@ -14,11 +14,11 @@ import pytest
 
 from labeling_pipeline import facts
 from labeling_pipeline.config import ConfigError, TaskType, parse_config
-from labeling_pipeline.features import AcceptedLabel, build_record
-from labeling_pipeline.identity import SourceObject
+from labeling_pipeline.features import build_record
 from labeling_pipeline.ledger import ItemState, LedgerItem
+from labeling_pipeline.model import AcceptedLabel, SourceObject
 from package_lambda import package_function
-from tests.pipeline.conftest import pipeline_config
+from tests.pipeline.harness import pipeline_config
 
 REPO = Path(__file__).resolve().parents[2]
 MODULE_DATA = REPO / "modules/labeling_pipeline/data"

@@ -19,8 +19,16 @@ from labeling_pipeline.jobs import (
     next_wait_seconds,
     wait_cap_seconds,
 )
-from labeling_pipeline.layout import Stage
-from tests.pipeline.conftest import NER_UI, OUTPUT_BUCKET, PRE_NAMES, Pipeline, job_settings, pipeline_config
+from labeling_pipeline.model import CheckJobResult, JobState, Stage, StartJobResult
+from tests.pipeline.harness import (
+    NER_UI,
+    OUTPUT_BUCKET,
+    PRE_NAMES,
+    Pipeline,
+    PipelineFactory,
+    job_settings,
+    pipeline_config,
+)
 
 DAY = 24 * 3600
 THIRTY_DAYS = 30 * DAY
@@ -35,17 +43,19 @@ def claimed(pipeline: Pipeline, context: Any, execution: str = "exec-1", uploads
     handlers.claim_batch({"run": pipeline.run(execution)}, context)
 
 
-def start(pipeline: Pipeline, context: Any, stage: str = "labeling", execution: str = "exec-1") -> Any:
+def start(
+    pipeline: Pipeline, context: Any, stage: str = "labeling", execution: str = "exec-1"
+) -> StartJobResult:
     return handlers.start_job({"run": pipeline.run(execution), "stage": stage}, context)
 
 
-def check(pipeline: Pipeline, context: Any, job: dict[str, Any], execution: str = "exec-1") -> Any:
+def check(pipeline: Pipeline, context: Any, job: JobState, execution: str = "exec-1") -> CheckJobResult:
     return handlers.check_job({"run": pipeline.run(execution), "job": job}, context)
 
 
 @pytest.mark.parametrize("task_type", list(TaskType))
 def test_each_task_type_gets_its_built_in_job_over_the_batch_manifest(
-    make_pipeline: Any, lambda_context: Any, task_type: TaskType
+    make_pipeline: PipelineFactory, lambda_context: Any, task_type: TaskType
 ) -> None:
     # Given a claimed batch
     pipeline = make_pipeline(task_type)
@@ -76,7 +86,7 @@ def test_each_task_type_gets_its_built_in_job_over_the_batch_manifest(
 
 
 def test_the_built_in_ui_and_kms_key_are_used_when_configured(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     ner = TaskType.NAMED_ENTITY_RECOGNITION
     ui_arn = NER_UI
@@ -92,7 +102,7 @@ def test_the_built_in_ui_and_kms_key_are_used_when_configured(
 
 
 def test_the_review_job_uses_the_review_settings_and_manifest(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     pipeline = make_pipeline(TaskType.IMAGE_BOUNDING_BOX, verification=True)
     claimed(pipeline, lambda_context, uploads=1)
@@ -106,7 +116,9 @@ def test_the_review_job_uses_the_review_settings_and_manifest(
     assert request["HumanTaskConfig"]["WorkteamArn"].endswith("/reviewers")
 
 
-def test_a_retried_start_finds_the_job_it_created(make_pipeline: Any, lambda_context: Any) -> None:
+def test_a_retried_start_finds_the_job_it_created(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     pipeline = make_pipeline()
     claimed(pipeline, lambda_context)
     first = start(pipeline, lambda_context)
@@ -115,7 +127,9 @@ def test_a_retried_start_finds_the_job_it_created(make_pipeline: Any, lambda_con
     assert list(pipeline.ground_truth.jobs) == [first["job_name"]]
 
 
-def test_a_job_cannot_start_without_a_committed_batch(make_pipeline: Any, lambda_context: Any) -> None:
+def test_a_job_cannot_start_without_a_committed_batch(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     pipeline = make_pipeline()
     with pytest.raises(RuntimeError, match="not committed"):
         start(pipeline, lambda_context)
@@ -133,7 +147,9 @@ def test_job_names_are_valid_and_unique_per_batch(name: str) -> None:
         assert re.fullmatch(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}", value), value
 
 
-def test_a_running_job_is_polled_with_a_growing_wait(make_pipeline: Any, lambda_context: Any) -> None:
+def test_a_running_job_is_polled_with_a_growing_wait(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     pipeline = make_pipeline()
     claimed(pipeline, lambda_context)
     job = start(pipeline, lambda_context)
@@ -146,7 +162,7 @@ def test_a_running_job_is_polled_with_a_growing_wait(make_pipeline: Any, lambda_
 
 
 def test_a_completed_job_is_collected_from_its_output_manifest(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     pipeline = make_pipeline()
     claimed(pipeline, lambda_context)
@@ -162,7 +178,7 @@ def test_a_completed_job_is_collected_from_its_output_manifest(
     )
 
 
-def test_a_failed_job_reports_its_reason(make_pipeline: Any, lambda_context: Any) -> None:
+def test_a_failed_job_reports_its_reason(make_pipeline: PipelineFactory, lambda_context: Any) -> None:
     pipeline = make_pipeline()
     claimed(pipeline, lambda_context)
     job = start(pipeline, lambda_context)
@@ -172,14 +188,16 @@ def test_a_failed_job_reports_its_reason(make_pipeline: Any, lambda_context: Any
     assert job["failure_reason"] == "ClientError: Access Denied to the input manifest"
 
 
-def test_a_stopped_job_without_output_counts_as_failed(make_pipeline: Any, lambda_context: Any) -> None:
+def test_a_stopped_job_without_output_counts_as_failed(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     pipeline = make_pipeline()
     claimed(pipeline, lambda_context)
     job = start(pipeline, lambda_context)
     pipeline.ground_truth.jobs[job["job_name"]].status = "Stopped"
     job = check(pipeline, lambda_context, job)
     assert job["next"] == "FAILED"
-    assert "Stopped" in job["failure_reason"]
+    assert "Stopped" in str(job["failure_reason"])
 
 
 def _history_events_for(config: dict[str, Any], horizon: int) -> int:

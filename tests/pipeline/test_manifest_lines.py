@@ -1,16 +1,16 @@
 """Ground Truth's input manifest limits on the lines the pipeline writes: 100,000 characters per JSON object,
-20,000 per attribute, counted on the line as written (see ``manifest_lines``)."""
+20,000 per attribute, counted on the line as written (see ``manifests``)."""
 
 from __future__ import annotations
 
-from labeling_pipeline.identity import SourceObject
-from labeling_pipeline.manifest import dumps_line
-from labeling_pipeline.manifest_lines import (
+from labeling_pipeline.jsonlines import dumps_line
+from labeling_pipeline.manifests import (
     manifest_line,
     review_line,
     size_problem,
     verification_line,
 )
+from labeling_pipeline.model import SourceObject
 
 
 def _line_of(characters: int) -> dict[str, str]:

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from labeling_pipeline.collect import CHUNK_SIZE
+from labeling_pipeline.chunks import CHUNK_SIZE
 from labeling_pipeline.facts import TASK_TYPES
-from tests.emulator.conftest import unique, zip_files
+from tests.emulator.helpers import unique, zip_files
 from tests.fixtures.emulator import Emulator
 from tests.pipeline.stack import FUNCTIONS, state_machine_definition
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from labeling_pipeline.config import TaskType
-from labeling_pipeline.results import Label, NotLabeled, iso_timestamp, parse_label, parse_verdict
+from labeling_pipeline.job_output import Label, NotLabeled, parse_label, parse_verdict
+from labeling_pipeline.model import event_time
 
 
 def parsed(line: dict[str, Any], task_type: TaskType, attribute: str = "label") -> Label:
@@ -233,4 +234,4 @@ def test_an_unreviewed_item_is_not_accepted() -> None:
     ],
 )
 def test_creation_dates_become_feature_store_timestamps(raw: Any, iso: str | None) -> None:
-    assert iso_timestamp(raw) == iso
+    assert event_time(raw) == iso

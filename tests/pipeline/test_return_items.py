@@ -9,7 +9,7 @@ import pytest
 from labeling_pipeline import handlers, settle
 from labeling_pipeline.ledger import BatchState, Claim, ItemState
 from labeling_pipeline.queues import Queues
-from tests.pipeline.conftest import Pipeline
+from tests.pipeline.harness import Pipeline, PipelineFactory
 
 
 def claimed(pipeline: Pipeline, context: Any, count: int, execution: str = "exec-1") -> None:
@@ -25,7 +25,7 @@ def finish(pipeline: Pipeline, context: Any, **state: Any) -> Any:
 
 
 def test_a_failed_step_returns_every_item_with_the_steps_error(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     # Given a claimed batch and a step that failed with a Lambda error
     pipeline = make_pipeline()
@@ -44,7 +44,9 @@ def test_a_failed_step_returns_every_item_with_the_steps_error(
     assert pipeline.ledger.open_batches() == []
 
 
-def test_the_last_attempt_goes_to_the_dlq_with_every_reason(make_pipeline: Any, lambda_context: Any) -> None:
+def test_the_last_attempt_goes_to_the_dlq_with_every_reason(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     pipeline = make_pipeline(max_attempts=2)
     claimed(pipeline, lambda_context, 1, "exec-0")
     handlers.return_items(
@@ -73,7 +75,7 @@ def test_the_last_attempt_goes_to_the_dlq_with_every_reason(make_pipeline: Any, 
 
 
 def test_a_large_batch_is_returned_over_several_calls(
-    make_pipeline: Any, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+    make_pipeline: PipelineFactory, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given 25 claimed items, pages of 10, and an invocation that is always short of time
     pipeline = make_pipeline()
@@ -91,7 +93,7 @@ def test_a_large_batch_is_returned_over_several_calls(
 
 
 def test_items_the_queue_did_not_accept_stay_claimed_and_the_step_fails(
-    make_pipeline: Any, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+    make_pipeline: PipelineFactory, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given SQS refusing every retry message
     pipeline = make_pipeline()
@@ -105,7 +107,9 @@ def test_items_the_queue_did_not_accept_stay_claimed_and_the_step_fails(
     assert pipeline.batch("exec-1").state is BatchState.COMMITTED
 
 
-def test_a_claim_that_never_committed_is_closed_as_abandoned(make_pipeline: Any, lambda_context: Any) -> None:
+def test_a_claim_that_never_committed_is_closed_as_abandoned(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     pipeline = make_pipeline()
     ledger = pipeline.ledger
     ledger.start_batch(Claim("exec-1", "t"), pipeline.run("exec-1")["execution_arn"], 0)
@@ -114,7 +118,7 @@ def test_a_claim_that_never_committed_is_closed_as_abandoned(make_pipeline: Any,
     assert pipeline.batch("exec-1").state is BatchState.ABANDONED
 
 
-def test_an_unknown_mode_is_refused(make_pipeline: Any, lambda_context: Any) -> None:
+def test_an_unknown_mode_is_refused(make_pipeline: PipelineFactory, lambda_context: Any) -> None:
     make_pipeline()
     with pytest.raises(ValueError, match="unknown mode"):
         handlers.return_items({"mode": "everything"}, lambda_context)

@@ -10,7 +10,7 @@ import pytest
 
 from labeling_pipeline import handlers
 from labeling_pipeline.review import ReviewInputError, consolidate, pre_annotation
-from tests.pipeline.conftest import OUTPUT_BUCKET
+from tests.pipeline.harness import OUTPUT_BUCKET, PipelineFactory
 
 JOB_ARN = "arn:aws:sagemaker:us-east-1:123456789012:labeling-job/pipe-rev"
 
@@ -91,7 +91,7 @@ def test_an_object_passes_only_when_most_of_its_workers_pass_it() -> None:
 
 
 def test_the_consolidation_handler_reads_the_annotation_file_and_answers_stored_elsewhere(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     # Given an annotation file in S3 whose one answer is stored in its own object (annotationData.s3Uri)
     make_pipeline()

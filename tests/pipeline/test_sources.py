@@ -9,10 +9,10 @@ import pytest
 
 from labeling_pipeline import handlers
 from labeling_pipeline.config import TaskType
-from labeling_pipeline.identity import SourceObject, item_id, record_id
 from labeling_pipeline.messages import ObjectCreated, Poison, parse_message
+from labeling_pipeline.model import SourceObject, item_id, record_id
 from labeling_pipeline.sources import JSON_LINES, media_type
-from tests.pipeline.conftest import OUTPUT_BUCKET, UPLOAD_BUCKET, s3_event
+from tests.pipeline.harness import OUTPUT_BUCKET, UPLOAD_BUCKET, PipelineFactory, s3_event
 
 TEXT = TaskType.TEXT_MULTI_LABEL_CLASSIFICATION
 
@@ -80,7 +80,7 @@ def manifest_sources(pipeline: Any) -> list[str]:
 
 
 def test_json_lines_uploaded_as_text_plain_are_read_as_records(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     pipeline = make_pipeline(TEXT)
     pipeline.upload("r.jsonl", b'{"source": "one"}\n{"source": "two"}\n', "text/plain")
@@ -89,7 +89,7 @@ def test_json_lines_uploaded_as_text_plain_are_read_as_records(
 
 
 def test_lines_too_long_or_not_utf8_are_reported_and_the_rest_labeled(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     pipeline = make_pipeline(TEXT)
     body = b"good line\n" + b"x" * 100_001 + b"\n\xff\xfe broken\nlast line"
@@ -105,7 +105,7 @@ def test_lines_too_long_or_not_utf8_are_reported_and_the_rest_labeled(
 
 
 def test_a_line_is_claimed_only_if_its_manifest_attribute_fits_ground_truths_limit(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     # Given text lines whose manifest attribute '"source":"<text>"' (11 characters more than the text) is
     # exactly 20,000 characters, then one more; in characters, not bytes ("é" is two bytes of UTF-8)
@@ -123,7 +123,7 @@ def test_a_line_is_claimed_only_if_its_manifest_attribute_fits_ground_truths_lim
     ]
 
 
-def test_a_text_file_of_blank_lines_is_rejected(make_pipeline: Any, lambda_context: Any) -> None:
+def test_a_text_file_of_blank_lines_is_rejected(make_pipeline: PipelineFactory, lambda_context: Any) -> None:
     pipeline = make_pipeline(TEXT)
     pipeline.upload("blank.txt", b"\n  \n\r\n", "text/plain")
     handlers.claim_batch({"run": pipeline.run("exec-1")}, lambda_context)
@@ -132,7 +132,7 @@ def test_a_text_file_of_blank_lines_is_rejected(make_pipeline: Any, lambda_conte
 
 
 def test_an_overwritten_object_in_an_unversioned_bucket_is_skipped(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     # Given an event without a version id whose object has since been overwritten
     pipeline = make_pipeline()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,10 +18,10 @@ import pytest
 
 from labeling_pipeline import features, handlers
 from labeling_pipeline.config import Media, TaskType
-from labeling_pipeline.identity import SourceObject, item_id, record_id
 from labeling_pipeline.ledger import BatchState, ItemState
+from labeling_pipeline.model import SourceObject, item_id, record_id
 from tests.pipeline.asl_runner import Runner, StateMachineFailedError, handler_invoker, render
-from tests.pipeline.conftest import UPLOAD_BUCKET, Pipeline
+from tests.pipeline.harness import UPLOAD_BUCKET, Pipeline, PipelineFactory
 from tests.pipeline.labelers import LABELED_AT, Decide, annotate, expected_label, review
 
 TEXT = TaskType.TEXT_SINGLE_LABEL_CLASSIFICATION
@@ -86,8 +87,12 @@ class World:
         return item_id(SourceObject(UPLOAD_BUCKET, key, upload.version_id, upload.etag), line)
 
 
+WorldFactory = Callable[..., World]
+"""``world(task_type, verification=False, **config overrides)`` -> World."""
+
+
 @pytest.fixture
-def world(make_pipeline: Any, lambda_context: Any) -> Any:
+def world(make_pipeline: PipelineFactory, lambda_context: Any) -> WorldFactory:
     def build(task_type: TaskType = TaskType.IMAGE_SINGLE_LABEL_CLASSIFICATION, **options: Any) -> World:
         return World(make_pipeline(task_type, **options), lambda_context)
 
@@ -111,7 +116,7 @@ def item_line(world: World) -> int | None:
     return 1 if world.task_type.media is Media.TEXT else None
 
 
-def test_an_empty_queue_succeeds_without_a_job(world: Any) -> None:
+def test_an_empty_queue_succeeds_without_a_job(world: WorldFactory) -> None:
     w = world()
     status, output = w.execute()
     assert status == "SUCCEEDED"
@@ -122,7 +127,7 @@ def test_an_empty_queue_succeeds_without_a_job(world: Any) -> None:
 @pytest.mark.parametrize("verification", [False, True], ids=["labeling", "labeling+review"])
 @pytest.mark.parametrize("task_type", list(TaskType))
 def test_every_task_type_writes_exactly_the_expected_records(
-    world: Any, task_type: TaskType, verification: bool
+    world: WorldFactory, task_type: TaskType, verification: bool
 ) -> None:
     # Given three uploads
     w = world(task_type, verification=verification)
@@ -168,7 +173,7 @@ def test_every_task_type_writes_exactly_the_expected_records(
     assert w.pipeline.ledger.open_batches() == []
 
 
-def test_a_failed_job_fails_the_execution_and_returns_every_item(world: Any) -> None:
+def test_a_failed_job_fails_the_execution_and_returns_every_item(world: WorldFactory) -> None:
     # Given two uploads and a labeling job that fails
     w = world()
     upload_items(w, 2)
@@ -188,7 +193,7 @@ def test_a_failed_job_fails_the_execution_and_returns_every_item(world: Any) -> 
     assert w.pipeline.feature_store.puts == []
 
 
-def test_returned_items_are_labeled_by_the_next_execution(world: Any) -> None:
+def test_returned_items_are_labeled_by_the_next_execution(world: WorldFactory) -> None:
     w = world()
     upload_items(w, 2)
     w.job_outcome = "fail"
@@ -200,7 +205,9 @@ def test_returned_items_are_labeled_by_the_next_execution(world: Any) -> None:
     assert w.pipeline.queue_depth() == 0
 
 
-def test_zero_labeled_fails_the_execution_and_returns_the_items_with_the_workers_reason(world: Any) -> None:
+def test_zero_labeled_fails_the_execution_and_returns_the_items_with_the_workers_reason(
+    world: WorldFactory,
+) -> None:
     w = world()
     upload_items(w, 3)
     w.decide_label = lambda line: "unlabeled"
@@ -211,7 +218,7 @@ def test_zero_labeled_fails_the_execution_and_returns_the_items_with_the_workers
     assert all(r.reasons == ("not labeled: ClientError: the task expired",) for r in w.pipeline.all_items())
 
 
-def test_partly_labeled_succeeds_and_returns_the_rest(world: Any) -> None:
+def test_partly_labeled_succeeds_and_returns_the_rest(world: WorldFactory) -> None:
     w = world()
     keys = upload_items(w, 3)
     w.decide_label = lambda line: "unlabeled" if line["source-ref"].endswith(keys[1]) else "label"
@@ -222,7 +229,7 @@ def test_partly_labeled_succeeds_and_returns_the_rest(world: Any) -> None:
     assert retry["item_id"] == w.item(keys[1])
 
 
-def test_reviewers_rejecting_some_labels_sends_only_those_back(world: Any) -> None:
+def test_reviewers_rejecting_some_labels_sends_only_those_back(world: WorldFactory) -> None:
     # Given three uploads, review on, and reviewers who fail the label of the second
     w = world(TaskType.IMAGE_BOUNDING_BOX, verification=True)
     keys = upload_items(w, 3)
@@ -239,7 +246,7 @@ def test_reviewers_rejecting_some_labels_sends_only_those_back(world: Any) -> No
     assert row.reasons[0].startswith("rejected in review job")
 
 
-def test_the_review_manifest_carries_the_proposed_label(world: Any) -> None:
+def test_the_review_manifest_carries_the_proposed_label(world: WorldFactory) -> None:
     w = world(TaskType.TEXT_MULTI_LABEL_CLASSIFICATION, verification=True)
     upload_items(w, 1)
     w.execute()
@@ -251,7 +258,7 @@ def test_the_review_manifest_carries_the_proposed_label(world: Any) -> None:
     assert line["proposed_label"] == "dog, cat"
 
 
-def test_a_built_in_verification_job_gets_the_label_and_its_metadata(world: Any) -> None:
+def test_a_built_in_verification_job_gets_the_label_and_its_metadata(world: WorldFactory) -> None:
     w = world(TaskType.IMAGE_BOUNDING_BOX, verification=True)
     upload_items(w, 1)
     w.execute()
@@ -260,7 +267,7 @@ def test_a_built_in_verification_job_gets_the_label_and_its_metadata(world: Any)
     assert set(line) == {"source-ref", "item-id", "label", "label-metadata"}
 
 
-def test_all_rejected_in_review_fails_as_nothing_labeled(world: Any) -> None:
+def test_all_rejected_in_review_fails_as_nothing_labeled(world: WorldFactory) -> None:
     w = world(TaskType.NAMED_ENTITY_RECOGNITION, verification=True)
     upload_items(w, 2)
     w.decide_review = lambda line: "reject"
@@ -269,7 +276,7 @@ def test_all_rejected_in_review_fails_as_nothing_labeled(world: Any) -> None:
     assert len(w.pipeline.take_queue()) == 2
 
 
-def test_an_item_that_keeps_failing_goes_to_the_dlq_with_every_reason(world: Any) -> None:
+def test_an_item_that_keeps_failing_goes_to_the_dlq_with_every_reason(world: WorldFactory) -> None:
     # Given max_attempts 3 and workers who never label one of two items
     w = world(max_attempts=3)
     keys = upload_items(w, 2)
@@ -289,7 +296,7 @@ def test_an_item_that_keeps_failing_goes_to_the_dlq_with_every_reason(world: Any
     assert len(w.pipeline.feature_store.puts) == 1
 
 
-def test_feature_store_throttling_is_absorbed(world: Any) -> None:
+def test_feature_store_throttling_is_absorbed(world: WorldFactory) -> None:
     w = world()
     upload_items(w, 5)
     w.pipeline.feature_store.throttle_next = 6
@@ -299,7 +306,7 @@ def test_feature_store_throttling_is_absorbed(world: Any) -> None:
 
 
 def test_persistent_throttling_returns_the_unwritten_items(
-    world: Any, monkeypatch: pytest.MonkeyPatch
+    world: WorldFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a Feature Store that throttles every call (and no real sleeping between attempts)
     w = world()
@@ -314,7 +321,9 @@ def test_persistent_throttling_returns_the_unwritten_items(
     assert all("Feature Store write failed" in r.reasons[0] for r in w.pipeline.all_items())
 
 
-def test_a_chunk_whose_write_keeps_failing_returns_its_items_with_the_chunks_error(world: Any) -> None:
+def test_a_chunk_whose_write_keeps_failing_returns_its_items_with_the_chunks_error(
+    world: WorldFactory,
+) -> None:
     # Given two uploads and a write_features function that crashes beyond the state machine's retries
     w = world()
     upload_items(w, 2)
@@ -329,7 +338,7 @@ def test_a_chunk_whose_write_keeps_failing_returns_its_items_with_the_chunks_err
     ] * 2
 
 
-def test_a_rejected_record_is_returned_with_the_error(world: Any) -> None:
+def test_a_rejected_record_is_returned_with_the_error(world: WorldFactory) -> None:
     w = world()
     keys = upload_items(w, 2)
     upload = next(u for u in w.pipeline.uploads if u.key == keys[0])
@@ -361,7 +370,7 @@ CRASHABLE_STEPS = [
 @pytest.mark.parametrize("after", [False, True], ids=["before-work", "after-work"])
 @pytest.mark.parametrize("crashes", [1, 3], ids=["retried", "beyond-retries"])
 def test_a_crash_in_any_step_loses_nothing_and_doubles_nothing(
-    world: Any, step: str, after: bool, crashes: int
+    world: WorldFactory, step: str, after: bool, crashes: int
 ) -> None:
     # Given four uploads and a step whose Lambda crashes (before or after doing its work), once (the
     # state machine's retry absorbs it) or three times in a row (beyond the retries: the Catch path)
@@ -389,7 +398,9 @@ def test_a_crash_in_any_step_loses_nothing_and_doubles_nothing(
     assert w.pipeline.take_dlq() == []
 
 
-def test_overlapping_executions_never_share_an_item(world: Any) -> None:
+def test_overlapping_executions_never_share_an_item(
+    world: WorldFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Given execution 1 waiting on its job, and more uploads plus duplicates of execution 1's events
     w = world()
     first = upload_items(w, 2)
@@ -405,7 +416,7 @@ def test_overlapping_executions_never_share_an_item(world: Any) -> None:
             states.append(inner.execute("exec-2")[0])
         World._on_wait(w, state, data)
 
-    w._on_wait = during_wait
+    monkeypatch.setattr(w, "_on_wait", during_wait)
     # When execution 2 runs to completion in the middle of execution 1
     status, output = w.execute("exec-1")
     # Then execution 2 labeled only the new upload, execution 1 its own two, each once
@@ -418,7 +429,7 @@ def test_overlapping_executions_never_share_an_item(world: Any) -> None:
     assert w.pipeline.queue_depth() == 0
 
 
-def test_duplicate_deliveries_are_labeled_once(world: Any) -> None:
+def test_duplicate_deliveries_are_labeled_once(world: WorldFactory) -> None:
     w = world()
     upload = w.pipeline.upload("images/one.png")
     for _ in range(3):
@@ -428,7 +439,7 @@ def test_duplicate_deliveries_are_labeled_once(world: Any) -> None:
     assert len(w.pipeline.feature_store.puts) == 1
 
 
-def test_a_relabeled_object_updates_its_record(world: Any) -> None:
+def test_a_relabeled_object_updates_its_record(world: WorldFactory) -> None:
     # Given an object labeled once
     w = world(TEXT)
     w.pipeline.upload("texts/doc.txt", b"first version", "text/plain")
@@ -447,7 +458,7 @@ def test_a_relabeled_object_updates_its_record(world: Any) -> None:
 @pytest.mark.parametrize(
     "status", ["TIMED_OUT", "ABORTED", None], ids=["timed-out", "aborted", "history-gone"]
 )
-def test_an_abandoned_execution_is_settled_by_the_next_one(world: Any, status: str | None) -> None:
+def test_an_abandoned_execution_is_settled_by_the_next_one(world: WorldFactory, status: str | None) -> None:
     # Given an execution that ended after claiming, without running its return path
     w = world()
     upload_items(w, 2)
@@ -465,7 +476,7 @@ def test_an_abandoned_execution_is_settled_by_the_next_one(world: Any, status: s
     assert reasons == {(f"execution exec-gone ended ({status or 'GONE'}) before its items were labeled",)}
 
 
-def test_a_running_execution_is_not_swept(world: Any) -> None:
+def test_a_running_execution_is_not_swept(world: WorldFactory) -> None:
     w = world()
     upload_items(w, 1)
     busy = w.pipeline.run("exec-busy")
@@ -488,7 +499,7 @@ def start_abandoned_job(w: World, execution: str, status: str) -> str:
 
 @pytest.mark.parametrize("status", ["TIMED_OUT", "ABORTED"])
 def test_the_items_of_a_job_that_outlived_its_execution_stay_in_it_until_it_has_stopped(
-    world: Any, status: str
+    world: WorldFactory, status: str
 ) -> None:
     # Given an execution that ended while its labeling job still runs
     w = world()
@@ -511,7 +522,9 @@ def test_the_items_of_a_job_that_outlived_its_execution_stay_in_it_until_it_has_
     }
 
 
-def test_a_step_that_fails_while_its_job_runs_stops_the_job_before_returning_the_items(world: Any) -> None:
+def test_a_step_that_fails_while_its_job_runs_stops_the_job_before_returning_the_items(
+    world: WorldFactory,
+) -> None:
     # Given a labeling job whose workers are still at it, and a check step that crashes beyond its retries
     w = world()
     upload_items(w, 2)
@@ -526,7 +539,7 @@ def test_a_step_that_fails_while_its_job_runs_stops_the_job_before_returning_the
     assert w.pipeline.batch("exec-1").state is BatchState.FINISHED
 
 
-def test_items_held_by_a_failed_return_step_are_returned_by_the_next_execution(world: Any) -> None:
+def test_items_held_by_a_failed_return_step_are_returned_by_the_next_execution(world: WorldFactory) -> None:
     # Given a failed job whose ReturnItems step then crashes beyond its retries
     w = world()
     upload_items(w, 2)
@@ -546,7 +559,7 @@ def test_items_held_by_a_failed_return_step_are_returned_by_the_next_execution(w
     assert w.pipeline.batch("exec-1").state is BatchState.FINISHED
 
 
-def test_a_retried_final_step_reports_the_same_outcome(world: Any) -> None:
+def test_a_retried_final_step_reports_the_same_outcome(world: WorldFactory) -> None:
     w = world()
     upload_items(w, 2)
     w.faults["ReturnItems"] = [("Runtime.ExitError", True)]

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from labeling_pipeline import handlers
 from labeling_pipeline.config import TaskType
 from labeling_pipeline.features import ChunkIncompleteError, FeatureStoreWriter, WriteTask
-from labeling_pipeline.identity import SourceObject
 from labeling_pipeline.ledger import Claim, ItemState, LedgerItem
-from tests.pipeline.conftest import OUTPUT_BUCKET, Pipeline
+from labeling_pipeline.model import SourceObject
 from tests.pipeline.fakes import FakeFeatureStore, client_error
+from tests.pipeline.harness import OUTPUT_BUCKET, Pipeline, PipelineFactory
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker_featurestore_runtime.type_defs import FeatureValueTypeDef
 
 
 def item(n: int) -> LedgerItem:
@@ -148,7 +152,7 @@ def write(pipeline: Pipeline, context: Any, chunk: str) -> Any:
 
 
 def test_the_ledger_marks_an_item_labeled_only_after_its_record_is_written(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a chunk of three accepted labels, and a store that records the ledger state at each put
     pipeline = make_pipeline(TaskType.IMAGE_SINGLE_LABEL_CLASSIFICATION)
@@ -157,12 +161,12 @@ def test_the_ledger_marks_an_item_labeled_only_after_its_record_is_written(
     store = pipeline.feature_store
     original = store.put_record
 
-    def observing_put(FeatureGroupName: str, Record: list[dict[str, str]]) -> Any:
+    def observing_put(FeatureGroupName: str, Record: Sequence[FeatureValueTypeDef]) -> Any:
         rows = {i.record_id: i for i in pipeline.all_items()}
         states_at_put.append(rows[Record[0]["ValueAsString"]].state)
         return original(FeatureGroupName=FeatureGroupName, Record=Record)
 
-    store.put_record = observing_put
+    monkeypatch.setattr(store, "put_record", observing_put)
     # When the chunk is written
     result = write(pipeline, lambda_context, chunk)
     # Then each put happened while the item was still CLAIMED, and afterwards all are LABELED
@@ -172,7 +176,7 @@ def test_the_ledger_marks_an_item_labeled_only_after_its_record_is_written(
 
 
 def test_a_retried_chunk_writes_only_what_is_missing(
-    make_pipeline: Any, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+    make_pipeline: PipelineFactory, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a chunk whose first attempt was throttled on some records
     pipeline = make_pipeline()
@@ -191,7 +195,7 @@ def test_a_retried_chunk_writes_only_what_is_missing(
 
 
 def test_a_rejected_record_leaves_its_item_claimed_with_the_error(
-    make_pipeline: Any, lambda_context: Any
+    make_pipeline: PipelineFactory, lambda_context: Any
 ) -> None:
     pipeline = make_pipeline()
     chunk = labeled_batch(pipeline, lambda_context, 2)
@@ -204,7 +208,9 @@ def test_a_rejected_record_leaves_its_item_claimed_with_the_error(
     assert "ValidationError" in str(row.last_error)
 
 
-def test_items_no_longer_held_by_the_batch_are_not_written(make_pipeline: Any, lambda_context: Any) -> None:
+def test_items_no_longer_held_by_the_batch_are_not_written(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     # Given a chunk one of whose items the batch no longer holds (it went back to the queue)
     pipeline = make_pipeline()
     chunk = labeled_batch(pipeline, lambda_context, 2)
@@ -221,7 +227,9 @@ def test_items_no_longer_held_by_the_batch_are_not_written(make_pipeline: Any, l
     assert len(pipeline.feature_store.puts) == 1
 
 
-def test_a_batch_that_is_not_committed_writes_nothing(make_pipeline: Any, lambda_context: Any) -> None:
+def test_a_batch_that_is_not_committed_writes_nothing(
+    make_pipeline: PipelineFactory, lambda_context: Any
+) -> None:
     pipeline = make_pipeline()
     chunk = labeled_batch(pipeline, lambda_context, 1)
     handlers.return_items({"mode": "finish", "state": {"run": pipeline.run("exec-1")}}, lambda_context)

@@ -40,8 +40,8 @@ from typing import Any
 import pytest
 
 from labeling_pipeline.config import TaskType
-from labeling_pipeline.identity import SourceObject, item_id
 from labeling_pipeline.ledger import BatchState, ItemState, Ledger, LedgerItem
+from labeling_pipeline.model import SourceObject, item_id
 from tests.pipeline.stack import FUNCTIONS, ExecutionResult, PipelineStack, StackSettings, Upload, png
 
 SEED = int(os.environ.get("SOAK_SEED", "20260805"))

@@ -13,7 +13,7 @@ import pytest
 
 import demo
 from emulator.ctl import answers
-from tests.emulator.conftest import free_port
+from tests.emulator.helpers import free_port
 
 pytestmark = pytest.mark.emulator
 

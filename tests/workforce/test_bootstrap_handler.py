@@ -16,7 +16,7 @@ from tests.workforce.builders import (
     WorkforcePool,
     workforce_answer,
 )
-from workforce_bootstrap import app
+from workforce_bootstrap import handlers
 from workforce_bootstrap.errors import ClientNotFoundError, InvalidRequestError, WorkforceNotReadyError
 
 
@@ -38,7 +38,7 @@ def test_create_returns_the_portal_and_the_urls_it_set(
     _, stubber = patched_clients
     stubber.add_response("describe_workforce", workforce_answer(), {"WorkforceName": WORKFORCE})
 
-    result = app.handler(terraform_event(pool), lambda_context)
+    result = handlers.handler(terraform_event(pool), lambda_context)
 
     assert result == {
         "action": "create",
@@ -57,7 +57,7 @@ def test_delete_touches_nothing(
 ) -> None:
     _, stubber = patched_clients
 
-    result = app.handler(terraform_event(pool, action="delete"), lambda_context)
+    result = handlers.handler(terraform_event(pool, action="delete"), lambda_context)
 
     assert result["action"] == "delete"
     assert not result["client_updated"]
@@ -72,12 +72,12 @@ def test_errors_reach_terraform_as_exceptions_with_the_reason(
     cognito.delete_user_pool_client(UserPoolId=pool.user_pool_id, ClientId=pool.client_id)
 
     with pytest.raises(ClientNotFoundError, match="was not found"):
-        app.handler(terraform_event(pool), lambda_context)
+        handlers.handler(terraform_event(pool), lambda_context)
 
 
 def test_malformed_event_is_refused(patched_clients: tuple[Any, Stubber], lambda_context: Any) -> None:
     with pytest.raises(InvalidRequestError, match="workforce_name"):
-        app.handler({"invitation": {"subject": "s", "body": "b"}}, lambda_context)
+        handlers.handler({"invitation": {"subject": "s", "body": "b"}}, lambda_context)
 
 
 def test_wait_budget_leaves_time_for_the_writes(
@@ -93,13 +93,13 @@ def test_wait_budget_leaves_time_for_the_writes(
     lambda_context.remaining_time_ms = 10_000
 
     with pytest.raises(WorkforceNotReadyError, match="still Initializing after 0 s"):
-        app.handler(terraform_event(pool), lambda_context)
+        handlers.handler(terraform_event(pool), lambda_context)
 
 
 def test_clients_are_created_once_and_lazily() -> None:
-    app.cognito_client.cache_clear()
-    app.sagemaker_client.cache_clear()
+    handlers.cognito_client.cache_clear()
+    handlers.sagemaker_client.cache_clear()
 
-    assert app.cognito_client() is app.cognito_client()
-    assert app.sagemaker_client().meta.service_model.service_name == "sagemaker"
-    assert app.cognito_client().meta.config.retries["mode"] == "standard"
+    assert handlers.cognito_client() is handlers.cognito_client()
+    assert handlers.sagemaker_client().meta.service_model.service_name == "sagemaker"
+    assert handlers.cognito_client().meta.config.retries["mode"] == "standard"

@@ -183,8 +183,8 @@ run "wires_the_bootstrap" {
   command = apply
 
   assert {
-    condition     = aws_lambda_function.bootstrap[0].handler == "workforce_bootstrap.app.handler" && aws_lambda_function.bootstrap[0].runtime == "python3.13"
-    error_message = "The bootstrap runs workforce_bootstrap.app.handler on Python 3.13."
+    condition     = aws_lambda_function.bootstrap[0].handler == "workforce_bootstrap.handlers.handler" && aws_lambda_function.bootstrap[0].runtime == "python3.13"
+    error_message = "The bootstrap runs workforce_bootstrap.handlers.handler on Python 3.13."
   }
   assert {
     condition     = aws_lambda_function.bootstrap[0].tracing_config[0].mode == "Active" && aws_lambda_function.bootstrap[0].kms_key_arn == aws_kms_key.this[0].arn

@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.conftest import Deploy, unique, zip_files
+from tests.emulator.helpers import Deploy, unique, zip_files
 from tests.fixtures.emulator import Emulator
 
 HANDLERS = """

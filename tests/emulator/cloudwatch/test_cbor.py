@@ -26,7 +26,7 @@ from moto import mock_aws
 
 from emulator.cloudwatch import responses as cloudwatch_cbor
 from emulator.cloudwatch.responses import decode, encode_text_map
-from tests.emulator.conftest import unique
+from tests.emulator.helpers import unique
 from tests.fixtures.emulator import Emulator
 
 CBOR_PATH = "/service/GraniteServiceVersion20100801/operation/"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.conftest import unique
+from tests.emulator.helpers import unique
 from tests.fixtures.emulator import Emulator
 
 TEXT = {"type": "text", "x": 0, "y": 0, "width": 24, "height": 2, "properties": {"markdown": "hello"}}

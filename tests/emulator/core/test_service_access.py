@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from emulator.core import service_access
-from tests.emulator.conftest import (
+from tests.emulator.helpers import (
     SAGEMAKER_ASSUMES_ROLE,
     SAGEMAKER_TRUST,
     allow_eventbridge,

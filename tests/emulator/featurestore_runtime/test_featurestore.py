@@ -14,7 +14,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.emulator.conftest import execution_role, unique
+from tests.emulator.helpers import execution_role, unique
 from tests.fixtures.emulator import Emulator
 
 ACCOUNT = "123456789012"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.emulator.conftest import allow_eventbridge, unique
+from tests.emulator.helpers import allow_eventbridge, unique
 from tests.fixtures.emulator import Emulator
 
 AWKWARD_KEYS = [

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.conftest import Deploy
+from tests.emulator.helpers import Deploy
 from tests.emulator.sagemaker import test_labeling_jobs as labeling_jobs
 from tests.emulator.sagemaker.test_labeling_jobs import ACCOUNT, BUCKET, GroundTruth, counters, error_of, png
 

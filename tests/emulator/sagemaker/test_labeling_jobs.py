@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.conftest import execution_role, labeling_job_statements, private_workteam
+from tests.emulator.helpers import execution_role, labeling_job_statements, private_workteam
 from tests.fixtures.emulator import Emulator
 
 BUCKET = "labeling-data"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.conftest import unique
+from tests.emulator.helpers import unique
 from tests.fixtures.emulator import Emulator
 
 SUBDOMAIN = re.compile(r"[a-z0-9]{10}\.labeling\.us-east-1\.sagemaker\.aws")

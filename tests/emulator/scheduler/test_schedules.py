@@ -11,7 +11,7 @@ import pytest
 from moto import mock_aws
 
 from emulator.scheduler.models import Clock, UnsupportedExpression, next_fire
-from tests.emulator.conftest import unique
+from tests.emulator.helpers import unique
 from tests.fixtures.emulator import Emulator
 
 T0 = datetime(2026, 3, 27, 10, 7, 30, tzinfo=UTC)  # a Friday

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.emulator.conftest import unique, zip_files
+from tests.emulator.helpers import unique, zip_files
 from tests.fixtures.emulator import Emulator
 
 HANDLERS = """

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 
-from workforce_bootstrap.bootstrap import run
-from workforce_bootstrap.errors import BootstrapError
-from workforce_bootstrap.request import BootstrapRequest
+from .bootstrap import run
+from .errors import BootstrapError
+from .request import BootstrapRequest
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_sagemaker import SageMakerClient
 
 SERVICE = "workforce-bootstrap"
 # Time kept back from the function timeout for the Cognito reads and writes after the wait.
@@ -23,13 +27,15 @@ logger = Logger(service=SERVICE)
 
 
 @functools.cache
-def cognito_client() -> Any:
-    return boto3.client("cognito-idp", config=CLIENT_CONFIG)
+def cognito_client() -> CognitoIdentityProviderClient:
+    client: CognitoIdentityProviderClient = boto3.client("cognito-idp", config=CLIENT_CONFIG)
+    return client
 
 
 @functools.cache
-def sagemaker_client() -> Any:
-    return boto3.client("sagemaker", config=CLIENT_CONFIG)
+def sagemaker_client() -> SageMakerClient:
+    client: SageMakerClient = boto3.client("sagemaker", config=CLIENT_CONFIG)
+    return client
 
 
 @logger.inject_lambda_context
@@ -43,5 +49,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     except BootstrapError as error:
         logger.error(str(error), extra={"error_type": type(error).__name__})
         raise
-    logger.info("bootstrap finished", extra=outcome.as_dict())
-    return outcome.as_dict()
+    logger.info("bootstrap finished", extra=outcome.to_json())
+    return outcome.to_json()

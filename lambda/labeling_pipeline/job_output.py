@@ -1,4 +1,4 @@
-"""Reading Ground Truth output manifests, per task type, by field name.
+"""Reading a job's output manifest (Ground Truth's format): its lines, and the label or verdict in each.
 
 Real output varies: key order differs, metadata can carry confidences for classes outside the class map,
 annotation lists can be empty, text arrives with escaped unicode, a verification answer may be the string
@@ -23,15 +23,17 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import TaskType
+from .jsonlines import read_json_lines
+from .model import event_time, item_id_of
 
-ITEM_ID_FIELD = "item-id"
-PROPOSED_LABEL_FIELD = "proposed_label"
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
 PASS_ANSWER = "pass"  # noqa: S105 - the reviewers' answer, not a password
 FAIL_ANSWER = "fail"
 #: The choices of a review job (its categories file says the same, see worker_ui.tf).
@@ -69,20 +71,6 @@ class MalformedLabelError(ValueError):
 
 def label_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def iso_timestamp(value: Any) -> str | None:
-    """A timestamp (Ground Truth's ``creation-date`` is UTC, often without a zone) in the Feature Store's
-    String event-time format, ``yyyy-MM-ddTHH:mm:ss.SSSZ``, so every time feature has one format."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _number(value: Any) -> float | None:
@@ -295,7 +283,7 @@ def parse_label(line: Mapping[str, Any], task_type: TaskType, attribute: str) ->
     return Label(
         value=parsed.label,
         confidence=parsed.confidence,
-        labeled_at=iso_timestamp(metadata.get("creation-date")),
+        labeled_at=event_time(metadata.get("creation-date")),
         job_name=job if isinstance(job, str) else None,
         proposed=parsed.proposed,
     )
@@ -323,6 +311,14 @@ def parse_verdict(line: Mapping[str, Any], attribute: str) -> Verdict:
     return Verdict(False, f"review answer {line.get(attribute)!r} has no class-name", job)
 
 
-def item_id_of(line: Mapping[str, Any]) -> str | None:
-    value = line.get(ITEM_ID_FIELD)
-    return value if isinstance(value, str) and value else None
+def read_output(
+    s3: S3Client, uri: str, unreadable: Callable[[int], None]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(item id, line) of every output line that names one of our items; ``unreadable(line number)`` is
+    told of the others (not JSON, or without our item id)."""
+    for number, value in read_json_lines(s3, uri):
+        item = item_id_of(value) if isinstance(value, dict) else None
+        if item is None:
+            unreadable(number)
+            continue
+        yield item, value

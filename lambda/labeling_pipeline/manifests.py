@@ -1,4 +1,6 @@
-"""The lines this pipeline writes into Ground Truth input manifests, and Ground Truth's size limits on them.
+"""The manifests the pipeline gives Ground Truth: a batch's input manifest (written by the claim, read again
+by the settle step) and its review manifest (written by the collect step), and Ground Truth's size limits
+on their lines.
 
 AWS: Amazon SageMaker Developer Guide, "Input manifest files",
 https://docs.aws.amazon.com/sagemaker/latest/dg/sms-input-data-input-manifest.html: "Each JSON object in the
@@ -15,17 +17,18 @@ sentences, so a line that passes here passes whichever way AWS counts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Protocol
+from collections.abc import Iterator, Mapping
+from itertools import islice
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .identity import SourceObject
-from .manifest import dumps_line
-from .results import ITEM_ID_FIELD, PROPOSED_LABEL_FIELD
+from .jsonlines import dumps_line, read_json_lines
+from .model import ITEM_ID_FIELD, PROPOSED_LABEL_FIELD, SOURCE_FIELDS, SourceObject, item_id_of
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 MAX_OBJECT_CHARACTERS = 100_000
 MAX_ATTRIBUTE_CHARACTERS = 20_000
-#: The fields of a data object in Ground Truth's manifests: an S3 object, or the text itself.
-SOURCE_FIELDS = ("source-ref", "source")
 
 
 class ManifestItem(Protocol):
@@ -46,6 +49,12 @@ def manifest_line(item: ManifestItem) -> dict[str, str]:
     if item.text is not None:
         return {"source": item.text, ITEM_ID_FIELD: item.item_id}
     return {"source-ref": item.source.uri, ITEM_ID_FIELD: item.item_id}
+
+
+def manifest_items(s3: S3Client, manifest_uri: str, offset: int) -> Iterator[str]:
+    """The item ids of an input manifest, in order, from position ``offset`` on."""
+    lines = (item_id_of(value) for _, value in read_json_lines(s3, manifest_uri) if isinstance(value, dict))
+    return (item for item in islice(lines, offset, None) if item)
 
 
 def review_line(line: Mapping[str, Any], proposed_label: str) -> dict[str, Any]:

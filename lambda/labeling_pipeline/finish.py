@@ -14,15 +14,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .collect import read_chunk_errors, read_reasons
+from .chunks import chunk_errors
 from .jobs import stop_batch_jobs
 from .layout import BatchLayout
 from .ledger import BatchState, Ledger
+from .model import ExecutionState, FinishResult
 from .queues import Queues
+from .reasons import read_reasons
 from .returns import ReturnCounts
 from .settle import JobStillRunningError, settle_batch
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sagemaker import SageMakerClient
 
 MAX_REASON_CHARS = 1000
 TOTALS = ("labeled", "returned", "dead_lettered")
@@ -84,14 +90,16 @@ class Finished:
     verification_job: str | None
     counts: ReturnCounts = field(default_factory=ReturnCounts)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> FinishResult:
         return {
             "complete": self.complete,
             "next_offset": self.next_offset,
             "outcome": self.outcome,
             "summary": self.summary,
             "items": self.items,
-            **self.totals,
+            "labeled": self.totals["labeled"],
+            "returned": self.totals["returned"],
+            "dead_lettered": self.totals["dead_lettered"],
             "labeling_job": self.labeling_job,
             "verification_job": self.verification_job,
         }
@@ -99,13 +107,13 @@ class Finished:
 
 def finish_execution(
     *,
-    state: Mapping[str, Any],
+    state: ExecutionState,
     execution_name: str,
     execution_arn: str,
     ledger: Ledger,
     queues: Queues,
-    s3: Any,
-    sagemaker: Any,
+    s3: S3Client,
+    sagemaker: SageMakerClient,
     pipeline_name: str,
     output_bucket: str,
     max_attempts: int,
@@ -139,7 +147,7 @@ def finish_execution(
             default_reason=default_reason,
             offset=int(previous.get("next_offset", 0)),
             seconds_left=seconds_left,
-            chunk_errors=read_chunk_errors(s3, layout, failed_chunks(state)),
+            chunk_errors=chunk_errors(s3, layout, failed_chunks(state)),
         )
         counts = progress.counts
         totals["labeled"] += progress.labeled

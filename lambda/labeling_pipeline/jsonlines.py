@@ -1,4 +1,5 @@
-"""JSON Lines files in S3: manifests, chunk files and reason files.
+"""JSON Lines files in S3, as every file format of the pipeline is stored (each has one owner module:
+``manifests``, ``chunks``, ``reasons``).
 
 Every line is written by ``json.dumps`` (never by string formatting, so quotes, backslashes, newlines and
 any unicode in keys or text stay valid JSON) into a temporary file, then uploaded from that file in reads
@@ -13,9 +14,12 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import IO, Any, Self
+from typing import IO, TYPE_CHECKING, Any, Self, cast
 
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 _READ_CHUNK_BYTES = 1 << 16
 # S3's limit for one PutObject; a larger file goes up in parts.
@@ -87,15 +91,20 @@ class JsonLinesWriter:
         finally:
             self._file.seek(0, 2)
 
-    def upload(self, s3: Any, location: S3Location, kms_key_arn: str | None) -> str:
+    def upload(self, s3: S3Client, location: S3Location, kms_key_arn: str | None) -> str:
         self._file.flush()
         size = self._file.seek(0, 2)
         self._file.seek(0)
-        extra: dict[str, str] = {"ContentType": "application/jsonl"}
+        extra: dict[str, Any] = {"ContentType": "application/jsonl"}
         if kms_key_arn:
             extra |= {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_arn}
         if size <= MAX_SINGLE_PUT_BYTES:
-            s3.put_object(Bucket=location.bucket, Key=location.key, Body=_BoundedReads(self._file), **extra)
+            s3.put_object(
+                Bucket=location.bucket,
+                Key=location.key,
+                Body=cast("IO[bytes]", _BoundedReads(self._file)),
+                **extra,
+            )
         else:
             s3.upload_file(self._file.name, location.bucket, location.key, ExtraArgs=extra)
         return location.uri
@@ -128,7 +137,7 @@ class NotFoundError(LookupError):
     """The S3 object does not exist."""
 
 
-def read_json_lines(s3: Any, uri: str) -> Iterator[tuple[int, Any]]:
+def read_json_lines(s3: S3Client, uri: str) -> Iterator[tuple[int, Any]]:
     """(line number, parsed value) for each non-empty line; a line that is not JSON yields a ValueError."""
     bucket, key = split_s3_uri(uri)
     try:
@@ -149,7 +158,7 @@ def read_json_lines(s3: Any, uri: str) -> Iterator[tuple[int, Any]]:
         body.close()
 
 
-def read_text(s3: Any, uri: str) -> str:
+def read_text(s3: S3Client, uri: str) -> str:
     """A whole (small) UTF-8 object."""
     bucket, key = split_s3_uri(uri)
     body = s3.get_object(Bucket=bucket, Key=key)["Body"]

@@ -16,7 +16,11 @@ locals {
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.region
 
-  task = local.task_types[var.task_type]
+  # An unknown task_type fails a precondition of terraform_data.input_checks (validation.tf), which names
+  # the task types; until then the first one stands in, so that no lookup fails first with a vaguer error.
+  task_type_known = contains(keys(local.task_types), var.task_type)
+  task_type       = local.task_type_known ? var.task_type : keys(local.task_types)[0]
+  task            = local.task_types[local.task_type]
 
   # Names derived from var.name. Bucket names carry the account id because S3 names are global.
   bucket_names = {

@@ -15,7 +15,5 @@ locals {
   human_task_ui_account = local.task_facts.human_task_ui_account
   builtin_worker_uis    = { for name, task in local.task_types : name => task.builtin_worker_ui if task.builtin_worker_ui != null }
 
-  max_objects_per_job_of_any_task_type = max([for task in values(local.task_types) : task.max_objects_per_job]...)
-
   features = { for feature in local.feature_facts.features : feature.name => feature.type }
 }

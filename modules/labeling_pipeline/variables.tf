@@ -17,11 +17,6 @@ variable "tags" {
 variable "task_type" {
   description = "The Ground Truth task type this pipeline labels: `image_bounding_box`, `image_semantic_segmentation`, `image_single_label_classification`, `image_multi_label_classification`, `text_single_label_classification`, `text_multi_label_classification` or `named_entity_recognition`."
   type        = string
-
-  validation {
-    condition     = contains(keys(local.task_types), var.task_type)
-    error_message = "task_type must be one of: ${join(", ", keys(local.task_types))}."
-  }
 }
 
 variable "labeling" {
@@ -110,29 +105,32 @@ variable "labeling" {
     condition     = can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$", var.labeling.label_attribute_name)) && !endswith(var.labeling.label_attribute_name, "-ref") && !endswith(var.labeling.label_attribute_name, "-metadata")
     error_message = "labeling.label_attribute_name must be 1 to 120 letters, digits and hyphens, must not end with -ref (the module appends it for semantic segmentation) or -metadata."
   }
+  # The upper bounds of these counts and times come from data/limits.json and data/task_types.json; they
+  # are checked by preconditions in validation.tf, because a variable validation may refer to nothing but
+  # its own variable before Terraform 1.9.
   validation {
-    condition     = var.labeling.workers_per_object == floor(var.labeling.workers_per_object) && var.labeling.workers_per_object >= 1 && var.labeling.workers_per_object <= local.limits.ground_truth.max_workers_per_object
-    error_message = "labeling.workers_per_object must be a whole number from 1 to ${local.limits.ground_truth.max_workers_per_object}."
+    condition     = var.labeling.workers_per_object == floor(var.labeling.workers_per_object) && var.labeling.workers_per_object >= 1
+    error_message = "labeling.workers_per_object must be a whole number of at least 1."
   }
   validation {
-    condition     = var.labeling.task_time_limit_seconds == floor(var.labeling.task_time_limit_seconds) && var.labeling.task_time_limit_seconds >= local.limits.ground_truth.min_task_time_limit_seconds && var.labeling.task_time_limit_seconds <= local.limits.ground_truth.max_task_time_limit_seconds
-    error_message = "labeling.task_time_limit_seconds must be a whole number from ${local.limits.ground_truth.min_task_time_limit_seconds} to ${local.limits.ground_truth.max_task_time_limit_seconds} (8 hours)."
+    condition     = var.labeling.task_time_limit_seconds == floor(var.labeling.task_time_limit_seconds)
+    error_message = "labeling.task_time_limit_seconds must be a whole number of seconds."
   }
   validation {
-    condition     = var.labeling.availability_lifetime_seconds == floor(var.labeling.availability_lifetime_seconds) && var.labeling.availability_lifetime_seconds >= local.limits.ground_truth.min_availability_lifetime_seconds && var.labeling.availability_lifetime_seconds <= local.limits.ground_truth.max_availability_lifetime_seconds
-    error_message = "labeling.availability_lifetime_seconds must be a whole number from ${local.limits.ground_truth.min_availability_lifetime_seconds} to ${local.limits.ground_truth.max_availability_lifetime_seconds} (30 days, the private workforce maximum)."
+    condition     = var.labeling.availability_lifetime_seconds == floor(var.labeling.availability_lifetime_seconds)
+    error_message = "labeling.availability_lifetime_seconds must be a whole number of seconds."
   }
   validation {
     condition     = var.labeling.task_time_limit_seconds <= var.labeling.availability_lifetime_seconds
     error_message = "labeling.task_time_limit_seconds must not exceed labeling.availability_lifetime_seconds: a task must fit in the time it is offered."
   }
   validation {
-    condition     = var.labeling.max_concurrent_task_count == floor(var.labeling.max_concurrent_task_count) && var.labeling.max_concurrent_task_count >= 1 && var.labeling.max_concurrent_task_count <= local.limits.ground_truth.max_concurrent_task_count
-    error_message = "labeling.max_concurrent_task_count must be a whole number from 1 to ${local.limits.ground_truth.max_concurrent_task_count}."
+    condition     = var.labeling.max_concurrent_task_count == floor(var.labeling.max_concurrent_task_count) && var.labeling.max_concurrent_task_count >= 1
+    error_message = "labeling.max_concurrent_task_count must be a whole number of at least 1."
   }
   validation {
-    condition     = var.labeling.max_objects_per_job == floor(var.labeling.max_objects_per_job) && var.labeling.max_objects_per_job >= 1 && var.labeling.max_objects_per_job <= local.max_objects_per_job_of_any_task_type
-    error_message = "labeling.max_objects_per_job must be a whole number from 1 to ${local.max_objects_per_job_of_any_task_type} (fewer for some task types: ${join(", ", [for name, task in local.task_types : "${name} ${task.max_objects_per_job}" if task.max_objects_per_job < local.max_objects_per_job_of_any_task_type])})."
+    condition     = var.labeling.max_objects_per_job == floor(var.labeling.max_objects_per_job) && var.labeling.max_objects_per_job >= 1
+    error_message = "labeling.max_objects_per_job must be a whole number of at least 1."
   }
 }
 
@@ -195,25 +193,26 @@ variable "verification" {
     condition     = var.verification == null || (can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$", try(var.verification.label_attribute_name, ""))) && !endswith(try(var.verification.label_attribute_name, ""), "-ref") && !endswith(try(var.verification.label_attribute_name, ""), "-metadata"))
     error_message = "verification.label_attribute_name must be 1 to 120 letters, digits and hyphens and must not end with -ref or -metadata."
   }
+  # As in labeling, the upper bounds from data/limits.json are preconditions in validation.tf.
   validation {
-    condition     = var.verification == null || try(var.verification.workers_per_object == floor(var.verification.workers_per_object) && var.verification.workers_per_object >= 1 && var.verification.workers_per_object <= local.limits.ground_truth.max_workers_per_object, false)
-    error_message = "verification.workers_per_object must be a whole number from 1 to ${local.limits.ground_truth.max_workers_per_object}."
+    condition     = var.verification == null || try(var.verification.workers_per_object == floor(var.verification.workers_per_object) && var.verification.workers_per_object >= 1, false)
+    error_message = "verification.workers_per_object must be a whole number of at least 1."
   }
   validation {
-    condition     = var.verification == null || try(var.verification.task_time_limit_seconds == floor(var.verification.task_time_limit_seconds) && var.verification.task_time_limit_seconds >= local.limits.ground_truth.min_task_time_limit_seconds && var.verification.task_time_limit_seconds <= local.limits.ground_truth.max_task_time_limit_seconds, false)
-    error_message = "verification.task_time_limit_seconds must be a whole number from ${local.limits.ground_truth.min_task_time_limit_seconds} to ${local.limits.ground_truth.max_task_time_limit_seconds} (8 hours)."
+    condition     = var.verification == null || try(var.verification.task_time_limit_seconds == floor(var.verification.task_time_limit_seconds), false)
+    error_message = "verification.task_time_limit_seconds must be a whole number of seconds."
   }
   validation {
-    condition     = var.verification == null || try(var.verification.availability_lifetime_seconds == floor(var.verification.availability_lifetime_seconds) && var.verification.availability_lifetime_seconds >= local.limits.ground_truth.min_availability_lifetime_seconds && var.verification.availability_lifetime_seconds <= local.limits.ground_truth.max_availability_lifetime_seconds, false)
-    error_message = "verification.availability_lifetime_seconds must be a whole number from ${local.limits.ground_truth.min_availability_lifetime_seconds} to ${local.limits.ground_truth.max_availability_lifetime_seconds} (30 days)."
+    condition     = var.verification == null || try(var.verification.availability_lifetime_seconds == floor(var.verification.availability_lifetime_seconds), false)
+    error_message = "verification.availability_lifetime_seconds must be a whole number of seconds."
   }
   validation {
     condition     = var.verification == null || try(var.verification.task_time_limit_seconds <= var.verification.availability_lifetime_seconds, false)
     error_message = "verification.task_time_limit_seconds must not exceed verification.availability_lifetime_seconds."
   }
   validation {
-    condition     = var.verification == null || try(var.verification.max_concurrent_task_count == floor(var.verification.max_concurrent_task_count) && var.verification.max_concurrent_task_count >= 1 && var.verification.max_concurrent_task_count <= local.limits.ground_truth.max_concurrent_task_count, false)
-    error_message = "verification.max_concurrent_task_count must be a whole number from 1 to ${local.limits.ground_truth.max_concurrent_task_count}."
+    condition     = var.verification == null || try(var.verification.max_concurrent_task_count == floor(var.verification.max_concurrent_task_count) && var.verification.max_concurrent_task_count >= 1, false)
+    error_message = "verification.max_concurrent_task_count must be a whole number of at least 1."
   }
 }
 
@@ -291,9 +290,10 @@ variable "feature_store" {
   default  = {}
   nullable = false
 
+  # Its upper bound, shared with the functions (data/limits.json), is a precondition in validation.tf.
   validation {
-    condition     = var.feature_store.concurrency == floor(var.feature_store.concurrency) && var.feature_store.concurrency >= 1 && var.feature_store.concurrency <= local.limits.feature_store.max_concurrency
-    error_message = "feature_store.concurrency must be a whole number from 1 to ${local.limits.feature_store.max_concurrency} (data/limits.json says why)."
+    condition     = var.feature_store.concurrency == floor(var.feature_store.concurrency) && var.feature_store.concurrency >= 1
+    error_message = "feature_store.concurrency must be a whole number of at least 1."
   }
 }
 

@@ -1,8 +1,8 @@
 terraform {
-  # 1.9: variable validations read the limits shared with the functions (local.limits, data/*.json), which
-  # Terraform allows from 1.9; OpenTofu is proven on 1.12 (README, "Supported versions"). Checks across
-  # inputs are preconditions in validation.tf.
-  required_version = ">= 1.9"
+  # OpenTofu >= 1.8 also satisfies this. Checks against the limits shared with the functions (data/*.json)
+  # and across inputs are preconditions in validation.tf: a variable validation that reads them would need
+  # Terraform 1.9.
+  required_version = ">= 1.6"
 
   required_providers {
     aws = {

@@ -40,7 +40,7 @@ locals {
     full  = "<ol><li>Look at the item and the proposed label.</li><li>Choose pass only if the label is correct and nothing is missing.</li><li>Choose fail if anything is wrong or missing: the item goes back to be labeled again.</li></ol>"
   }
 
-  labeling_instructions = var.labeling.instructions != null ? var.labeling.instructions : local.default_instructions[var.task_type]
+  labeling_instructions = var.labeling.instructions != null ? var.labeling.instructions : local.default_instructions[local.task_type]
   verification_instructions = local.verification_enabled ? (
     var.verification.instructions != null ? var.verification.instructions : local.default_review_instructions
   ) : null
@@ -92,7 +92,7 @@ locals {
   labeling_template_key    = "${local.config_prefix}/labeling/worker-template.liquid.html"
   labeling_template_content = local.upload_labeling_template ? coalesce(
     var.labeling.ui_template,
-    templatefile("${path.module}/templates/ui/${var.task_type}.liquid.html", {
+    templatefile("${path.module}/templates/ui/${local.task_type}.liquid.html", {
       header             = local.labeling_header
       short_instructions = local.labeling_instructions.short
       full_instructions  = local.labeling_instructions.full

@@ -58,7 +58,7 @@ run "unknown_task_type" {
   variables {
     task_type = "image_classification"
   }
-  expect_failures = [var.task_type]
+  expect_failures = [terraform_data.input_checks]
 }
 
 run "name_with_uppercase" {
@@ -106,7 +106,7 @@ run "ten_workers_per_object" {
       workers_per_object = 10
     }
   }
-  expect_failures = [var.labeling]
+  expect_failures = [terraform_data.input_checks]
 }
 
 run "task_time_limit_over_eight_hours" {
@@ -120,7 +120,7 @@ run "task_time_limit_over_eight_hours" {
       task_time_limit_seconds = 28801
     }
   }
-  expect_failures = [var.labeling]
+  expect_failures = [terraform_data.input_checks]
 }
 
 run "availability_over_thirty_days" {
@@ -134,7 +134,7 @@ run "availability_over_thirty_days" {
       availability_lifetime_seconds = 2592001
     }
   }
-  expect_failures = [var.labeling]
+  expect_failures = [terraform_data.input_checks]
 }
 
 run "task_longer_than_its_availability" {
@@ -311,7 +311,7 @@ run "over_100000_objects" {
       max_objects_per_job = 100001
     }
   }
-  expect_failures = [var.labeling]
+  expect_failures = [terraform_data.input_checks]
 }
 
 run "single_label_classification_with_one_category" {
@@ -466,7 +466,7 @@ run "feature_store_concurrency_above_the_shared_limit" {
     # One above data/limits.json's bound, which the functions enforce too (tests/pipeline/test_facts.py).
     feature_store = { concurrency = jsondecode(file("data/limits.json")).feature_store.max_concurrency + 1 }
   }
-  expect_failures = [var.feature_store]
+  expect_failures = [terraform_data.input_checks]
 }
 
 run "review_wait_too_short_for_its_sets" {
@@ -528,7 +528,7 @@ run "verification_with_ten_workers" {
       workers_per_object = 10
     }
   }
-  expect_failures = [var.verification]
+  expect_failures = [terraform_data.input_checks]
 }
 
 run "unsupported_region" {

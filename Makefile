@@ -154,7 +154,7 @@ providers-lock: check-tf check-env ## Write envs/ENV/.terraform.lock.hcl from th
 demo: setup ## Set up, then the whole product on the local emulator: deploy, invite, upload, label, show, tear down (KEEP=1 keeps it)
 	@$(MAKE) demo-run # a new make reads the CLI that setup has just chosen
 
-demo-run: check-tf check-venv
+demo-run: check-tf check-venv ## The demo alone, without running setup first (KEEP=1 keeps it running)
 	@$(PY) scripts/demo.py $(if $(KEEP),--keep)
 
 .PHONY: bench

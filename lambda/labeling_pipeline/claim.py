@@ -3,10 +3,12 @@
 Order of effects, and why nothing is lost or doubled whichever of them a crash interrupts:
 
 1. the batch row is opened with this invocation's token and a lease;
-2. messages are received ten at a time (they stay invisible, the queue's visibility timeout is at least
-   six times this function's timeout), the uploads they name are read (the GETs of one receive at once),
-   and their items claimed in the ledger with conditional writes; only the receipt handles of the
-   messages to delete are kept, in a temporary file;
+2. messages are received in rounds of up to ten receives of ten, sent at once (they stay invisible, the
+   queue's visibility timeout is at least six times this function's timeout); an upload the event already
+   shows to be empty is judged without a GET, the others are read (the GETs of one round at once, an
+   image's first bytes only), and the new items of a round are claimed in the ledger with conditional
+   writes grouped in transactions of up to 100; only the receipt handles of the messages to delete are
+   kept, in a temporary file;
 3. the manifest (every item claimed by this token) is uploaded, the execution is registered as open,
    and the batch is committed (conditional on the token);
 4. only then are the messages of claimed items deleted.
@@ -44,13 +46,16 @@ from .messages import (
     dead_body,
     parse_message,
 )
-from .queues import QueueMessage, Queues
+from .queues import SQS_BATCH, QueueMessage, Queues
 from .sources import Candidate, Opened, Rejected, Skipped, SourceError, SourceReader
 
 logger = Logger(child=True)
 
-# Threads for the S3 reads and ledger writes of one receive (ten messages, one item or more each).
+# Threads for the receives, S3 reads and ledger writes of one round.
 CONCURRENCY = 16
+# Receives sent at once per round: a round of up to 100 messages fills one ledger transaction of 100 new
+# items (the most DynamoDB's TransactWriteItems takes), so a claimed item costs 0.01 ledger requests.
+RECEIVES_PER_ROUND = 10
 # Long polling returns as soon as messages arrive; an empty queue costs one call with this wait.
 RECEIVE_WAIT_SECONDS = 1
 # Stop receiving when less than this is left, to upload the manifest, commit and delete in time.
@@ -148,7 +153,7 @@ class BatchClaimer:
             JsonLinesWriter() as deferred,
         ):
             while manifest.count < self._capacity and self._seconds_left() > FINISH_RESERVE_SECONDS:
-                messages = self._queues.receive(RECEIVE_WAIT_SECONDS)
+                messages = self._receive_round(self._capacity - manifest.count, pool)
                 if not messages:
                     break
                 self.counts.received += len(messages)
@@ -166,13 +171,19 @@ class BatchClaimer:
         self.counts.claimed = committed.item_count
         return ClaimSummary(committed.item_count, uri, self.counts)
 
+    def _receive_round(self, room: int, pool: ThreadPoolExecutor) -> list[QueueMessage]:
+        """Up to ``RECEIVES_PER_ROUND`` receives at once, no more than ``room`` items need."""
+        receives = max(1, min(RECEIVES_PER_ROUND, -(-room // SQS_BATCH)))
+        rounds = pool.map(lambda _: self._queues.receive(RECEIVE_WAIT_SECONDS), range(receives))
+        return [message for received in rounds for message in received]
+
     def _claim_messages(
         self, messages: list[QueueMessage], manifest: JsonLinesWriter, pool: ThreadPoolExecutor
     ) -> list[QueueMessage]:
         """Claim the items of one receive; returns the messages to delete once the batch is committed."""
         works = self._plan_receive(messages, self._capacity - manifest.count, pool)
         requests = [request for work in works for request in work.requests]
-        outcomes = iter(list(pool.map(self._claim_one, requests)))
+        outcomes = iter(self._claim_all(requests, pool))
         for work in works:
             claimed_any = False
             for _ in work.requests:
@@ -267,12 +278,28 @@ class BatchClaimer:
             return
         work.requests.extend(resolution.candidates)
 
-    def _claim_one(self, request: Candidate | RetryRequest | Redrive) -> Claimed | ClaimOutcome:
+    def _claim_all(
+        self, requests: list[Candidate | RetryRequest | Redrive], pool: ThreadPoolExecutor
+    ) -> list[Claimed | ClaimOutcome]:
+        """The outcome of each request, in order: new items in transactions, returned ones one by one.
+
+        A returned or redriven item needs its row back (the manifest line is made from it), which a
+        transaction does not return; they are the few items that failed once, so they keep single writes.
+        """
+        new = [(n, r) for n, r in enumerate(requests) if isinstance(r, Candidate)]
+        known = [(n, r) for n, r in enumerate(requests) if not isinstance(r, Candidate)]
+        outcomes: dict[int, Claimed | ClaimOutcome] = {}
+        claimed_new = self._ledger.claim_new_many([r for _, r in new], self._claim) if new else []
+        outcomes.update(zip((n for n, _ in new), claimed_new, strict=True))
+        outcomes.update(
+            zip((n for n, _ in known), pool.map(self._claim_known, (r for _, r in known)), strict=True)
+        )
+        return [outcomes[n] for n in range(len(requests))]
+
+    def _claim_known(self, request: RetryRequest | Redrive) -> Claimed | ClaimOutcome:
         if isinstance(request, RetryRequest):
             return self._ledger.claim_retry(request, self._claim)
-        if isinstance(request, Redrive):
-            return self._ledger.claim_redrive(request.item_id, self._claim)
-        return self._ledger.claim_new(request, self._claim)
+        return self._ledger.claim_redrive(request.item_id, self._claim)
 
     def _dead_letter(self, message: QueueMessage, reasons: list[str], **details: Any) -> bool:
         if not self._queues.send(self._queues.dead_letter_url, [dead_body(reasons, **details)]):

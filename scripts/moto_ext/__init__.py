@@ -23,6 +23,7 @@ EXTENSIONS: tuple[str, ...] = (
     "scheduler",
     "sagemaker_groundtruth",
     "featurestore_runtime",
+    "dynamodb_transactions",
     "cloudwatch_cbor",
 )
 

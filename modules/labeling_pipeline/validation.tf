@@ -17,14 +17,14 @@ locals {
 resource "terraform_data" "input_checks" {
   input = {
     task_type            = var.task_type
-    max_objects_per_job  = var.labeling.max_objects_per_job
+    max_objects_per_job  = local.max_objects_per_job
     verification_enabled = local.verification_enabled
   }
 
   lifecycle {
     precondition {
-      condition     = var.labeling.max_objects_per_job <= local.task.max_objects_per_job
-      error_message = "labeling.max_objects_per_job is ${var.labeling.max_objects_per_job}, but a ${var.task_type} labeling job takes at most ${local.task.max_objects_per_job} objects."
+      condition     = local.max_objects_per_job <= local.task.max_objects_per_job
+      error_message = "labeling.max_objects_per_job is ${local.max_objects_per_job}, but a ${var.task_type} labeling job takes at most ${local.task.max_objects_per_job} objects."
     }
     precondition {
       condition     = var.labeling.categories == null || try(length(var.labeling.categories) >= local.task.min_categories && length(var.labeling.categories) <= local.task.max_categories, false)

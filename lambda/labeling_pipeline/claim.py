@@ -160,12 +160,12 @@ class BatchClaimer:
             JsonLinesWriter() as deferred,
         ):
             while manifest.count < self._capacity and self._seconds_left() > _finish_reserve(manifest.count):
-                messages = self._receive_round(self._capacity - manifest.count)
-                if not messages:
-                    break
+                messages, drained = self._receive_round(self._capacity - manifest.count)
                 self.counts.received += len(messages)
-                for message in self._claim_messages(messages, manifest, pool):
+                for message in self._claim_messages(messages, manifest, pool) if messages else ():
                     deferred.write({"receipt_handle": message.receipt_handle})
+                if drained:
+                    break
             if manifest.count == 0:
                 self._ledger.close_batch(self._claim.batch_id, BatchState.EMPTY)
                 self._queues.delete(record["receipt_handle"] for record in deferred.records())
@@ -178,8 +178,9 @@ class BatchClaimer:
         self.counts.claimed = committed.item_count
         return ClaimSummary(committed.item_count, uri, self.counts)
 
-    def _receive_round(self, room: int) -> list[QueueMessage]:
-        """Up to ``RECEIVES_PER_ROUND`` receives, no more than ``room`` items need; stops when one is empty.
+    def _receive_round(self, room: int) -> tuple[list[QueueMessage], bool]:
+        """Up to ``RECEIVES_PER_ROUND`` receives, no more than ``room`` items need, and whether the queue
+        was found empty (a receive that waited and got nothing: the claim ends after this round).
 
         One after another: a receive is cheap next to the GETs and the transaction that follow, and an
         empty one ends the round without waiting for others.
@@ -187,10 +188,10 @@ class BatchClaimer:
         messages: list[QueueMessage] = []
         for _ in range(max(1, min(RECEIVES_PER_ROUND, -(-room // SQS_BATCH)))):
             received = self._queues.receive(RECEIVE_WAIT_SECONDS)
+            if not received:
+                return messages, True
             messages += received
-            if len(received) < SQS_BATCH:
-                break
-        return messages
+        return messages, False
 
     def _claim_messages(
         self, messages: list[QueueMessage], manifest: JsonLinesWriter, pool: ThreadPoolExecutor

@@ -202,8 +202,8 @@ def test_every_object_read_is_closed_even_if_its_message_did_not_fit_into_the_jo
 def test_until_the_commit_the_claim_keeps_only_deletion_handles_and_not_the_messages(
     make_pipeline: Any, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given six receives' worth of uploads
-    uploads = 6 * SQS_BATCH
+    # Given two and a half rounds of receives' worth of uploads
+    uploads = 5 * RECEIVES_PER_ROUND * SQS_BATCH // 2
     pipeline = make_pipeline()
     for n in range(uploads):
         pipeline.upload(f"spool/{n:03d}.png")
@@ -220,10 +220,10 @@ def test_until_the_commit_the_claim_keeps_only_deletion_handles_and_not_the_mess
     # When one batch claims them all
     result = claim(pipeline, lambda_context)
     # Then at the commit every message was still on the queue (deleted only once the batch is safe), while
-    # memory held at most one receive's messages, not the batch's
+    # memory held at most one round's messages, not the batch's
     assert result["item_count"] == uploads
     assert at_commit["messages_on_queue"] == uploads
-    assert at_commit["messages_in_memory"] <= SQS_BATCH
+    assert at_commit["messages_in_memory"] <= RECEIVES_PER_ROUND * SQS_BATCH
     # And after the commit every message is deleted
     assert pipeline.queue_depth() == 0
 

@@ -25,6 +25,7 @@ EXTENSIONS: tuple[str, ...] = (
     "scheduler.models",
     "sagemaker.responses",
     "featurestore_runtime.responses",
+    "dynamodb.transactions",
     "cloudwatch.responses",
     "cloudwatch.models",
 )

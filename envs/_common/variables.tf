@@ -88,7 +88,8 @@ variable "pipelines" {
   description = <<-EOT
     Labeling pipelines by name (lowercase letters and digits, at most 12 characters): each has its own
     buckets, queue, state machine and Feature Group. `team` and `verification_team` name teams of
-    `workforce.teams`; no `verification_team`, no review step. `job_poll_seconds`: how often a running
+    `workforce.teams`; no `verification_team`, no review step. `max_objects_per_job` unset: the most one
+    job of the task type takes, so each run sends the whole queue. `job_poll_seconds`: how often a running
     labeling job is checked (the first wait, growing to the longest).
   EOT
   type = map(object({
@@ -99,7 +100,7 @@ variable "pipelines" {
     description                   = string
     categories                    = list(string)
     schedule                      = optional(string, "cron(0 12 * * ? *)")
-    max_objects_per_job           = optional(number, 1000)
+    max_objects_per_job           = optional(number)
     availability_lifetime_seconds = optional(number, 864000)
     max_attempts                  = optional(number, 3)
     online_store                  = optional(bool, false)

@@ -22,13 +22,15 @@ but not finished, so an execution that timed out or was stopped can be cleaned u
 
 from __future__ import annotations
 
+import json
+import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -38,6 +40,7 @@ from .model import Candidate, SourceObject, format_event_time
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 BATCH_PREFIX = "batch#"
 REGISTRY_KEY = "registry#open-batches"
@@ -45,6 +48,19 @@ REGISTRY_KEY = "registry#open-batches"
 FINISHED_ROW_TTL_SECONDS = 90 * 24 * 3600
 _BATCH_GET_LIMIT = 100
 _MAX_UNPROCESSED_ROUNDS = 8
+# Amazon DynamoDB API Reference, "TransactWriteItems"
+# (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html): up to 100
+# actions, no two on the same item, at most 4 MB of items in all. An action's size is counted as its
+# request JSON, which is never smaller than the item DynamoDB counts.
+TRANSACT_MAX_ACTIONS = 100
+TRANSACT_MAX_BYTES = 4 * 1024 * 1024
+# Cancellation reasons that say nothing about the item itself: its action is tried again, in a later
+# transaction, up to this many rounds (same page, "CancellationReason"; TransactionConflict is another
+# transaction or write on the same item in progress).
+_TRANSIENT_REASONS = frozenset(
+    {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
+)
+_MAX_TRANSACT_ROUNDS = 6
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -76,6 +92,14 @@ class ClaimOutcome(StrEnum):
     STALE = "an outdated copy of a retry message"
     UNKNOWN = "no ledger row for this item"
     RETRY_LATER = "the ledger row changed during the claim; keep the message for another try"
+
+
+class LedgerLagError(RuntimeError):
+    """Rows that other writes kept us from updating, round after round."""
+
+    def __init__(self, item_ids: Sequence[str]) -> None:
+        super().__init__(f"{len(item_ids)} ledger rows kept conflicting with other writes")
+        self.item_ids = list(item_ids)
 
 
 class BatchLostError(RuntimeError):
@@ -206,6 +230,40 @@ def _old_item(error: ClientError) -> LedgerItem | None:
 _CLAIMED_BY = "#state = :claimed AND batch_id = :batch AND claim_token = :token"
 
 
+@dataclass(frozen=True)
+class _ConditionFailed:
+    """A transaction action whose condition did not hold; ``old`` is the row as it was, if it existed."""
+
+    old: LedgerItem | None
+
+
+class _Unsettled(StrEnum):
+    CONFLICT = "still conflicting with other writes after every round"
+
+
+_Written = None
+_ActionResult = _ConditionFailed | _Unsettled | None
+
+
+def _transaction_chunks(
+    actions: Sequence[tuple[int, dict[str, Any]]],
+) -> list[list[tuple[int, dict[str, Any]]]]:
+    """Consecutive chunks of at most ``TRANSACT_MAX_ACTIONS`` actions and ``TRANSACT_MAX_BYTES``."""
+    chunks: list[list[tuple[int, dict[str, Any]]]] = []
+    current: list[tuple[int, dict[str, Any]]] = []
+    size = 0
+    for index, action in actions:
+        action_size = len(json.dumps(action, separators=(",", ":")).encode("utf-8"))
+        if current and (len(current) >= TRANSACT_MAX_ACTIONS or size + action_size > TRANSACT_MAX_BYTES):
+            chunks.append(current)
+            current, size = [], 0
+        current.append((index, action))
+        size += action_size
+    if current:
+        chunks.append(current)
+    return chunks
+
+
 class Ledger:
     """Conditional reads and writes on the ledger table (the low-level client is thread-safe)."""
 
@@ -219,19 +277,56 @@ class Ledger:
 
     def claim_new(self, candidate: Candidate, claim: Claim) -> Claimed | ClaimOutcome:
         """Claim an item seen for the first time; a known item is resolved by its current state."""
-        item = LedgerItem(
-            item_id=candidate.item_id,
-            state=ItemState.CLAIMED,
-            attempts=0,
-            source=candidate.source,
-            line=candidate.line,
-            text=candidate.text,
-            uploaded_at=candidate.uploaded_at,
-            record_id=candidate.record_id,
-            batch_id=claim.batch_id,
-            claim_token=claim.token,
-        )
+        return self.claim_new_many([candidate], claim)[0]
+
+    def claim_new_many(self, candidates: Sequence[Candidate], claim: Claim) -> list[Claimed | ClaimOutcome]:
+        """``claim_new`` for many items, in order, with the rows written in transactions of up to 100.
+
+        Each row is a conditional put (the item must be new), so a transaction holds only conditions that
+        are independent of each other; one that fails does not keep the others out: they are written in
+        the next transaction. The second copy of an item in ``candidates`` is ALREADY_MINE once the first
+        is claimed (a transaction may not name an item twice).
+        """
         now = _now_iso(self._clock)
+        items: list[LedgerItem] = []
+        first: dict[str, int] = {}
+        actions: list[tuple[int, dict[str, Any]]] = []
+        for index, candidate in enumerate(candidates):
+            item = LedgerItem(
+                item_id=candidate.item_id,
+                state=ItemState.CLAIMED,
+                attempts=0,
+                source=candidate.source,
+                line=candidate.line,
+                text=candidate.text,
+                uploaded_at=candidate.uploaded_at,
+                record_id=candidate.record_id,
+                batch_id=claim.batch_id,
+                claim_token=claim.token,
+            )
+            items.append(item)
+            if item.item_id in first:
+                continue
+            first[item.item_id] = index
+            actions.append((index, {"Put": self._new_row_put(item, claim, now)}))
+        written = dict(zip((index for index, _ in actions), self._transact(actions), strict=True))
+        outcomes: list[Claimed | ClaimOutcome] = []
+        for index, item in enumerate(items):
+            origin = first[item.item_id]
+            if origin != index:
+                earlier = outcomes[origin]
+                outcomes.append(ClaimOutcome.ALREADY_MINE if isinstance(earlier, Claimed) else earlier)
+                continue
+            result = written[index]
+            if result is _Written:
+                outcomes.append(Claimed(item))
+            elif isinstance(result, _ConditionFailed) and result.old is not None:
+                outcomes.append(self._resolve(result.old, claim, settled=ClaimOutcome.DUPLICATE))
+            else:  # still conflicting, or expired (TTL) between the condition and our read of it
+                outcomes.append(ClaimOutcome.RETRY_LATER)
+        return outcomes
+
+    def _new_row_put(self, item: LedgerItem, claim: Claim, now: str) -> dict[str, Any]:
         row = {
             "item_id": item.item_id,
             "kind": "item",
@@ -250,21 +345,74 @@ class Ledger:
             "created_at": now,
             "updated_at": now,
         }
+        return {
+            "TableName": self._table,
+            "Item": _encode(row),
+            "ConditionExpression": "attribute_not_exists(item_id)",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+
+    def _transact(self, actions: Sequence[tuple[int, dict[str, Any]]]) -> list[_ActionResult]:
+        """Run conditional writes (each on its own item) in transactions; one result per action, in order.
+
+        A cancelled transaction names, per action, why (``CancellationReasons``, in the order of the
+        actions): an action whose condition failed is settled with the row it found; the others, which
+        were only cancelled with it, go into the next transaction. Reasons that say nothing about the item
+        (conflicts, throttling) are retried a few rounds, with backoff, and then reported as unsettled.
+        """
+        results: dict[int, _ActionResult] = {}
+        pending = list(actions)
+        for round_number in range(_MAX_TRANSACT_ROUNDS):
+            if not pending:
+                break
+            if round_number:
+                # Full jitter, so that conflicting claimers do not meet again; not for security.
+                time.sleep(min(1.0, 0.02 * 2**round_number) * random.random())  # noqa: S311
+            transient: list[tuple[int, dict[str, Any]]] = []
+            for chunk in _transaction_chunks(pending):
+                rest = chunk
+                while rest:
+                    rest = self._transact_chunk(rest, results, transient)
+            pending = transient
+        for index, _ in pending:
+            results[index] = _Unsettled.CONFLICT
+        return [results[index] for index, _ in actions]
+
+    def _transact_chunk(
+        self,
+        chunk: list[tuple[int, dict[str, Any]]],
+        results: dict[int, _ActionResult],
+        transient: list[tuple[int, dict[str, Any]]],
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """One TransactWriteItems call; returns the actions to send again at once (cancelled with others)."""
         try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=_encode(row),
-                ConditionExpression="attribute_not_exists(item_id)",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            self._client.transact_write_items(
+                TransactItems=cast("list[TransactWriteItemTypeDef]", [action for _, action in chunk])
             )
         except ClientError as error:
-            if not _conditional_failure(error):
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                 raise
-            existing = _old_item(error)
-            if existing is None:  # expired (TTL) between the two steps
-                return ClaimOutcome.RETRY_LATER
-            return self._resolve(existing, claim, settled=ClaimOutcome.DUPLICATE)
-        return Claimed(item)
+            reasons = error.response.get("CancellationReasons") or []
+            if len(reasons) != len(chunk):
+                raise
+            again: list[tuple[int, dict[str, Any]]] = []
+            for (index, action), reason in zip(chunk, reasons, strict=True):
+                code = reason.get("Code") or "None"
+                if code == "ConditionalCheckFailed":
+                    old = reason.get("Item")
+                    results[index] = _ConditionFailed(_item_from_row(_decode(old)) if old else None)
+                elif code == "None":
+                    again.append((index, action))
+                elif code in _TRANSIENT_REASONS:
+                    transient.append((index, action))
+                else:
+                    raise
+            if len(again) == len(chunk):  # cancelled, yet no action names a reason: nothing to go on
+                raise
+            return again
+        for index, _ in chunk:
+            results[index] = _Written
+        return []
 
     def claim_retry(self, request: RetryRequest, claim: Claim) -> Claimed | ClaimOutcome:
         """Claim a returned item; also valid if the return's ledger update never happened (crash)."""
@@ -426,6 +574,49 @@ class Ledger:
             "expires_at = :expires REMOVE last_error",
             {":labeled": ItemState.LABELED.value, ":job": job_name, ":expires": self._expiry()},
         )
+
+    def mark_labeled_many(self, labeled: Sequence[tuple[str, str]], claim: Claim) -> set[str]:
+        """``mark_labeled`` for many ``(item_id, job_name)``, in transactions; the items no longer ours.
+
+        Raises ``LedgerLagError`` naming the items whose rows could not be written (conflicts that
+        outlasted every round).
+        """
+        now = _now_iso(self._clock)
+        actions = [
+            (
+                index,
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": _encode({"item_id": item_id}),
+                        "UpdateExpression": (
+                            "SET #state = :labeled, labeled_by = :batch, labeling_job = :job, "
+                            "updated_at = :now, expires_at = :expires REMOVE last_error"
+                        ),
+                        "ConditionExpression": _CLAIMED_BY,
+                        "ExpressionAttributeNames": {"#state": "state"},
+                        "ExpressionAttributeValues": _encode(
+                            {
+                                ":claimed": ItemState.CLAIMED.value,
+                                ":labeled": ItemState.LABELED.value,
+                                ":batch": claim.batch_id,
+                                ":token": claim.token,
+                                ":job": job_name,
+                                ":now": now,
+                                ":expires": self._expiry(),
+                            }
+                        ),
+                    }
+                },
+            )
+            for index, (item_id, job_name) in enumerate(dict(labeled).items())
+        ]
+        ids = list(dict(labeled))
+        results = self._transact(actions)
+        unsettled = [ids[n] for n, result in enumerate(results) if isinstance(result, _Unsettled)]
+        if unsettled:
+            raise LedgerLagError(unsettled)
+        return {ids[n] for n, result in enumerate(results) if isinstance(result, _ConditionFailed)}
 
     def note_error(self, item_id: str, claim: Claim, reason: str) -> bool:
         """Remember why a step failed for this item, for the reason list when it is returned."""

@@ -87,13 +87,16 @@ locals {
   # A review job reviews at most what one labeling job labeled. The wait loop's poll budget uses the same
   # bound (lambda/labeling_pipeline/jobs.py, job_horizon_seconds).
   max_job_seconds = local.limits.ground_truth.max_job_seconds
+  # Unset: the most one job of the task type takes (task_types.tf), so a backlog reaches the workers in one
+  # run; Ground Truth still offers it in sets of max_concurrent_task_count.
+  max_objects_per_job = coalesce(var.labeling.max_objects_per_job, local.task.max_objects_per_job)
   job_horizon_seconds = {
     labeling = min(
-      ceil(var.labeling.max_objects_per_job / var.labeling.max_concurrent_task_count) * (var.labeling.availability_lifetime_seconds + var.labeling.task_time_limit_seconds),
+      ceil(local.max_objects_per_job / var.labeling.max_concurrent_task_count) * (var.labeling.availability_lifetime_seconds + var.labeling.task_time_limit_seconds),
       local.max_job_seconds,
     )
     verification = local.verification_enabled ? min(
-      ceil(var.labeling.max_objects_per_job / var.verification.max_concurrent_task_count) * (var.verification.availability_lifetime_seconds + var.verification.task_time_limit_seconds),
+      ceil(local.max_objects_per_job / var.verification.max_concurrent_task_count) * (var.verification.availability_lifetime_seconds + var.verification.task_time_limit_seconds),
       local.max_job_seconds,
     ) : 0
   }
@@ -137,7 +140,7 @@ locals {
       task_time_limit_seconds       = var.labeling.task_time_limit_seconds
       availability_lifetime_seconds = var.labeling.availability_lifetime_seconds
       max_concurrent_task_count     = var.labeling.max_concurrent_task_count
-      max_objects_per_job           = var.labeling.max_objects_per_job
+      max_objects_per_job           = local.max_objects_per_job
     }
     verification = local.verification_enabled ? {
       workteam_arn                  = var.verification.workteam_arn
@@ -155,7 +158,7 @@ locals {
       availability_lifetime_seconds = var.verification.availability_lifetime_seconds
       max_concurrent_task_count     = var.verification.max_concurrent_task_count
       # A verification job reviews what one labeling job produced.
-      max_objects_per_job = var.labeling.max_objects_per_job
+      max_objects_per_job = local.max_objects_per_job
     } : null
   }
 }

@@ -14,7 +14,7 @@ locals {
 resource "terraform_data" "input_checks" {
   input = {
     task_type            = var.task_type
-    max_objects_per_job  = var.labeling.max_objects_per_job
+    max_objects_per_job  = local.max_objects_per_job
     verification_enabled = local.verification_enabled
   }
 
@@ -25,8 +25,8 @@ resource "terraform_data" "input_checks" {
     }
     # The checks of the task type's own limits pass for an unknown task_type: the one above reports it.
     precondition {
-      condition     = !local.task_type_known || var.labeling.max_objects_per_job <= local.task.max_objects_per_job
-      error_message = "labeling.max_objects_per_job is ${var.labeling.max_objects_per_job}, but a ${var.task_type} labeling job takes at most ${local.task.max_objects_per_job} objects."
+      condition     = !local.task_type_known || local.max_objects_per_job <= local.task.max_objects_per_job
+      error_message = "labeling.max_objects_per_job is ${local.max_objects_per_job}, but a ${var.task_type} labeling job takes at most ${local.task.max_objects_per_job} objects."
     }
     precondition {
       condition     = !local.task_type_known || var.labeling.categories == null || try(length(var.labeling.categories) >= local.task.min_categories && length(var.labeling.categories) <= local.task.max_categories, false)

@@ -28,7 +28,7 @@ variable "labeling" {
     - Worker UI: at most one of `ui_template` (Liquid HTML content; the module uploads it) or `ui_template_s3_uri` (your own file). None: the module's default template for the task type. `named_entity_recognition` always uses AWS's built-in UI (`arn:aws:sagemaker:<region>:394669845002:human-task-ui/NamedEntityRecognition`, as AWS requires) and takes no template; `human_task_ui_arn` may name that ARN and nothing else.
     - `instructions`: `short` and `full` HTML shown in the default template; for named entity recognition they are written into the category file the module uploads (the built-in UI reads them there; with your own `categories_s3_uri`, put `"instructions": {"shortInstruction": ..., "fullInstruction": ...}` in that file).
     - `label_attribute_name`: key of the label in the output manifest (default `label`; the module appends `-ref` for semantic segmentation as AWS requires).
-    - `workers_per_object` 1-9, `task_time_limit_seconds` 30-28800, `availability_lifetime_seconds` 60-2592000 (30 days, the private workforce maximum), `max_concurrent_task_count` 1-5000, `max_objects_per_job` 1-100000 (20000 for semantic segmentation).
+    - `workers_per_object` 1-9, `task_time_limit_seconds` 30-28800, `availability_lifetime_seconds` 60-2592000 (30 days, the private workforce maximum), `max_concurrent_task_count` 1-5000, `max_objects_per_job` 1-100000 (20000 for semantic segmentation; default: that maximum, so one scheduled run puts the whole backlog into one job; see "Backlog and job size").
     - Ground Truth sends a job's objects in sets of `max_concurrent_task_count`, each set with its own availability window: the state machine's timeout covers `ceil(max_objects_per_job / max_concurrent_task_count)` windows, up to the 30 days AWS gives a job (see "How long an execution runs").
   EOT
   type = object({
@@ -50,7 +50,7 @@ variable "labeling" {
     task_time_limit_seconds       = optional(number, 300)
     availability_lifetime_seconds = optional(number, 864000)
     max_concurrent_task_count     = optional(number, 1000)
-    max_objects_per_job           = optional(number, 1000)
+    max_objects_per_job           = optional(number)
   })
 
   validation {
@@ -129,8 +129,8 @@ variable "labeling" {
     error_message = "labeling.max_concurrent_task_count must be a whole number of at least 1."
   }
   validation {
-    condition     = var.labeling.max_objects_per_job == floor(var.labeling.max_objects_per_job) && var.labeling.max_objects_per_job >= 1
-    error_message = "labeling.max_objects_per_job must be a whole number of at least 1."
+    condition     = var.labeling.max_objects_per_job == null || try(var.labeling.max_objects_per_job == floor(var.labeling.max_objects_per_job) && var.labeling.max_objects_per_job >= 1, false)
+    error_message = "labeling.max_objects_per_job must be a whole number of at least 1, or unset for the most one job of the task type takes (100000; 20000 for image_semantic_segmentation)."
   }
 }
 

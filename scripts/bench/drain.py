@@ -10,7 +10,10 @@ after the commit spooled to temporary files.
 claim the ledger row, add the manifest line) the way a first version would: ReceiveMessage with one
 message, DeleteMessage right after the claim, one item at a time, manifest lines collected in a list.
 
-Both runs get the same queued messages: N real EventBridge events, produced once by uploading N images to
+*Receive only* is the floor a claim is measured against: the same queue drained by ReceiveMessage (ten
+at a time) and DeleteMessageBatch, nothing read, nothing written; it loses every item.
+
+All runs get the same queued messages: N real EventBridge events, produced once by uploading N images to
 the stack's bucket and then re-queued, unchanged, before each run into a fresh ledger table.
 """
 
@@ -53,6 +56,7 @@ class DrainRun:
     peak_bytes: int | None
     calls: dict[str, dict[str, int]]
     left_on_queue: int
+    runs_with_items: int = 0
 
     @property
     def sqs_calls(self) -> int:
@@ -76,6 +80,7 @@ class DrainRun:
             "s3_calls_per_item": round(self.per_item("s3"), 4),
             "calls": self.calls,
             "left_on_queue": self.left_on_queue,
+            "runs_with_items": self.runs_with_items,
         }
 
 
@@ -128,6 +133,7 @@ class _Invocations:
         self.trace_memory = trace_memory
         self.count = 0
         self.claimed = 0
+        self.with_items = 0
         self.peak: int | None = None
 
     def drain(self, claim_one: Callable[[int], int]) -> float:
@@ -147,6 +153,7 @@ class _Invocations:
                 self.claimed += claimed
                 if claimed == 0:
                     break
+                self.with_items += 1
             return time.perf_counter() - started
         finally:
             if self.trace_memory:
@@ -241,6 +248,40 @@ def drain_naive(deployment: Deployment, events: list[str], capacity: int, trace_
         deployment.drop_ledger(ledger)
 
 
+def drain_receive_only(deployment: Deployment, events: list[str]) -> DrainRun:
+    """The floor: receive ten, delete ten, until the queue is empty; nothing read, nothing recorded."""
+    deployment.send(deployment.stack.queue_url, events)
+    counter = CallCounter()
+    sqs = counter.watch(boto3.client("sqs"))
+    queue = deployment.stack.queue_url
+
+    def drain_once(_number: int) -> int:
+        taken = 0
+        while True:
+            messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+                "Messages", []
+            )
+            if not messages:
+                return taken
+            sqs.delete_message_batch(
+                QueueUrl=queue,
+                Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(messages)],
+            )
+            taken += len(messages)
+
+    invocations = _Invocations(trace_memory=False)
+    seconds = invocations.drain(drain_once)
+    return _result(
+        "receive_only",
+        events=events,
+        capacity=len(events),
+        invocations=invocations,
+        seconds=seconds,
+        counter=counter,
+        deployment=deployment,
+    )
+
+
 def parse_config_of(config: dict[str, Any]) -> PipelineConfig:
     return parse_config(json.dumps(config))
 
@@ -266,4 +307,5 @@ def _result(
         peak_bytes=invocations.peak,
         calls=calls,
         left_on_queue=_queue_depth(deployment),
+        runs_with_items=invocations.with_items,
     )

@@ -5,8 +5,9 @@ Both go through the real handlers, called in-process with boto3 pointed at the e
 ``collect_results`` splits the output manifest into chunk files of ``CHUNK_SIZE`` accepted labels, then
 ``write_features`` runs once per chunk, as the state machine's Map state does (one invocation per chunk).
 *Ours* is configured as the module deploys it (``feature_store_concurrency`` 16: a bounded pool of
-PutRecord calls, each followed by its ledger update); the *sequential* writer is the same code with a pool
-of one, i.e. one PutRecord (and one ledger update) after the other.
+PutRecord calls, then the ledger updates of the written records, 100 per DynamoDB transaction); the
+*sequential* writer is the same code with a pool of one, i.e. one PutRecord after the other. Requests per
+record count every request write_features sends (PutRecord, the ledger's reads and transactions).
 
 Each run gets its own batch of N items claimed in a fresh ledger table (set-up, not measured) and its own
 output manifest, so neither run finds the other's records already written.
@@ -34,7 +35,6 @@ import re
 import statistics
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +66,7 @@ class WriteRun:
     written: int
     chunk_uris: list[str]
     puts: int
+    requests: int = 0
     writer_cpu_seconds: float = 0.0
     emulator_cpu_seconds: float | None = None
 
@@ -95,6 +96,8 @@ class WriteRun:
             "chunk_seconds_max": round(max(self.chunk_seconds), 2) if self.chunk_seconds else None,
             "records_written": self.written,
             "feature_store_puts": self.puts,
+            "requests": self.requests,
+            "requests_per_record": round(self.requests / self.written, 4) if self.written else None,
             "records_per_second": round(self.records_per_second, 1),
             "wall_ms_per_record": _rounded(self.per_record_ms(self.write_seconds)),
             "writer_cpu_ms_per_record": _rounded(self.per_record_ms(self.writer_cpu_seconds)),
@@ -178,8 +181,7 @@ def _claimed_batch(
         )
         for n in range(items)
     ]
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        outcomes = list(pool.map(lambda candidate: ledger.claim_new(candidate, claim), candidates))
+    outcomes = ledger.claim_new_many(candidates, claim)
     lines = [manifest_line(outcome.item) for outcome in outcomes if isinstance(outcome, Claimed)]
     if len(lines) != items:
         raise RuntimeError(f"set-up claimed {len(lines)} of {items} items")
@@ -215,7 +217,9 @@ def write_labels(
         lines = _claimed_batch(deployment, ledger_table, items, batch_id)
         output_uri = _output_manifest(deployment, lines, job)
         puts_before = len(deployment.stack.puts())
-        use_config(deployment.variant(ledger_table=ledger_table, feature_store_concurrency=concurrency))
+        counter = use_config(
+            deployment.variant(ledger_table=ledger_table, feature_store_concurrency=concurrency)
+        )
         if round_trip_ms:
             for client in handler_clients():
                 add_round_trip(client, round_trip_ms / 1000)
@@ -228,6 +232,7 @@ def write_labels(
         )
         collect_seconds = time.perf_counter() - started
         chunk_seconds, written = [], 0
+        requests_before = sum(counter.requests.values())
         writer_cpu = 0.0
         emulator_cpu: float | None = None if process_cpu_seconds(server) is None else 0.0
         for chunk in collected["chunks"]:
@@ -254,6 +259,7 @@ def write_labels(
             written=written,
             chunk_uris=list(collected["chunks"]),
             puts=len(deployment.stack.puts()) - puts_before,
+            requests=sum(counter.requests.values()) - requests_before,
             writer_cpu_seconds=writer_cpu,
             emulator_cpu_seconds=emulator_cpu,
         )

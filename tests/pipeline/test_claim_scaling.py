@@ -7,6 +7,7 @@ import gc
 import json
 import threading
 import tracemalloc
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -15,12 +16,14 @@ import pytest
 from botocore.exceptions import ClientError
 
 from labeling_pipeline import aws, handlers, jsonlines
+from labeling_pipeline.claim import RECEIVES_PER_ROUND
 from labeling_pipeline.config import TaskType
 from labeling_pipeline.jsonlines import JsonLinesWriter, S3Location
 from labeling_pipeline.ledger import Ledger
 from labeling_pipeline.queues import SQS_BATCH, QueueMessage
 from tests.pipeline.harness import OUTPUT_BUCKET, UPLOAD_BUCKET, Pipeline, PipelineFactory, job_settings
 
+LEDGER_OPERATIONS = frozenset({"GetItem", "PutItem", "UpdateItem", "BatchGetItem", "TransactWriteItems"})
 IMAGES = TaskType.IMAGE_SINGLE_LABEL_CLASSIFICATION
 TEXT = TaskType.TEXT_SINGLE_LABEL_CLASSIFICATION
 
@@ -199,8 +202,8 @@ def test_every_object_read_is_closed_even_if_its_message_did_not_fit_into_the_jo
 def test_until_the_commit_the_claim_keeps_only_deletion_handles_and_not_the_messages(
     make_pipeline: PipelineFactory, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given six receives' worth of uploads
-    uploads = 6 * SQS_BATCH
+    # Given two and a half rounds of receives' worth of uploads
+    uploads = 5 * RECEIVES_PER_ROUND * SQS_BATCH // 2
     pipeline = make_pipeline()
     for n in range(uploads):
         pipeline.upload(f"spool/{n:03d}.png")
@@ -217,10 +220,10 @@ def test_until_the_commit_the_claim_keeps_only_deletion_handles_and_not_the_mess
     # When one batch claims them all
     result = claim(pipeline, lambda_context)
     # Then at the commit every message was still on the queue (deleted only once the batch is safe), while
-    # memory held at most one receive's messages, not the batch's
+    # memory held at most one round's messages, not the batch's
     assert result["item_count"] == uploads
     assert at_commit["messages_on_queue"] == uploads
-    assert at_commit["messages_in_memory"] <= SQS_BATCH
+    assert at_commit["messages_in_memory"] <= RECEIVES_PER_ROUND * SQS_BATCH
     # And after the commit every message is deleted
     assert pipeline.queue_depth() == 0
 
@@ -266,3 +269,31 @@ def test_uploading_a_manifest_holds_a_small_part_of_it_in_memory(emulator: Any) 
     assert len(stored) > 3_000_000
     # And the upload held a small part of it at a time (the SDK alone reads a body 1 MiB at a time)
     assert peak < len(stored) / 8
+
+
+def test_a_claim_costs_a_hundredth_of_a_ledger_write_per_item_and_a_fifth_of_an_sqs_call(
+    make_pipeline: Any, lambda_context: Any
+) -> None:
+    # Given 300 queued uploads, and the calls the handlers' DynamoDB and SQS clients make counted
+    pipeline = make_pipeline()
+    for n in range(300):
+        pipeline.upload(f"many/{n:03d}.png")
+    calls: Counter[str] = Counter()
+    for service in ("dynamodb", "sqs"):
+        aws.client(service).meta.events.register(
+            "before-call.*.*", lambda model, **_: calls.update([model.name]), unique_id=f"count-{service}"
+        )
+    # When one batch is claimed
+    result = claim(pipeline, lambda_context)
+    # Then every upload is in it; the ledger rows went in transactions of up to 100 (three, or four when
+    # SQS delivers a message twice, as a standard queue may), the rest of the ledger's requests are the
+    # batch's own (opened, committed, registered): 0.1 requests per item at most; SQS took ten messages
+    # per receive and per delete, plus the receives that found the queue empty
+    assert result["item_count"] == 300
+    assert pipeline.queue_depth() == 0
+    assert 3 <= calls["TransactWriteItems"] <= 4
+    assert calls["PutItem"] + calls["UpdateItem"] == 3
+    ledger_requests = sum(n for name, n in calls.items() if name in LEDGER_OPERATIONS)
+    assert ledger_requests / 300 <= 0.1
+    assert calls["DeleteMessageBatch"] == 30
+    assert calls["ReceiveMessage"] <= 30 + RECEIVES_PER_ROUND

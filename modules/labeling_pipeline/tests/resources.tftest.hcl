@@ -365,8 +365,8 @@ run "state_machine_and_schedule" {
     error_message = "The state machine is standard, logs ALL to its log group, traces with X-Ray and is encrypted."
   }
   assert {
-    condition     = jsondecode(aws_sfn_state_machine.this.definition).TimeoutSeconds == (864000 + 300) + 172800
-    error_message = "TimeoutSeconds must cover the job's one set of objects (1,000 objects, 1,000 at a time): its availability and a worker's task time, plus two days."
+    condition     = jsondecode(aws_sfn_state_machine.this.definition).TimeoutSeconds == 2592000 + 172800
+    error_message = "With the default job size (100,000 objects, 1,000 at a time: 100 sets of 10 days), TimeoutSeconds must be the 30 days AWS gives a job, plus two days."
   }
   assert {
     condition     = strcontains(aws_sfn_state_machine.this.definition, aws_lambda_function.this["claim-batch"].arn) && strcontains(aws_sfn_state_machine.this.definition, aws_lambda_function.this["return-items"].arn)
@@ -396,8 +396,8 @@ run "state_machine_timeout_with_verification" {
   }
 
   assert {
-    condition     = jsondecode(aws_sfn_state_machine.this.definition).TimeoutSeconds == (864000 + 300) + (86400 + 300) + 172800
-    error_message = "TimeoutSeconds must cover both jobs (one set each: availability and a worker's task time) plus two days."
+    condition     = jsondecode(aws_sfn_state_machine.this.definition).TimeoutSeconds == 2592000 + 2592000 + 172800
+    error_message = "With the default job size (100 sets of 1,000 per job), TimeoutSeconds must cover both jobs at AWS's 30 days each, plus two days."
   }
 }
 

@@ -283,6 +283,53 @@ run "semantic_segmentation_at_20000_objects" {
   }
 }
 
+run "semantic_segmentation_default_job_size_is_its_limit" {
+  command = plan
+  variables {
+    task_type = "image_semantic_segmentation"
+    labeling = {
+      workteam_arn = "arn:aws:sagemaker:us-east-1:111122223333:workteam/private-crowd/labelers"
+      title        = "Paint vehicles"
+      description  = "Paint every vehicle."
+      categories   = ["car"]
+    }
+  }
+  assert {
+    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).labeling.max_objects_per_job == 20000
+    error_message = "Unset, max_objects_per_job must be the most one semantic segmentation job takes (20000)."
+  }
+}
+
+run "default_job_size_is_the_ground_truth_limit" {
+  command = plan
+  variables {
+    labeling = {
+      workteam_arn = "arn:aws:sagemaker:us-east-1:111122223333:workteam/private-crowd/labelers"
+      title        = "Draw boxes"
+      description  = "Draw a box around every vehicle."
+      categories   = ["car"]
+    }
+  }
+  assert {
+    condition     = jsondecode(aws_lambda_function.this["start-job"].environment[0].variables.PIPELINE_CONFIG).labeling.max_objects_per_job == 100000
+    error_message = "Unset, max_objects_per_job must be the most one job takes (100000), so a backlog goes out in one run."
+  }
+}
+
+run "fractional_job_size" {
+  command = plan
+  variables {
+    labeling = {
+      workteam_arn        = "arn:aws:sagemaker:us-east-1:111122223333:workteam/private-crowd/labelers"
+      title               = "Draw boxes"
+      description         = "Draw a box around every vehicle."
+      categories          = ["car"]
+      max_objects_per_job = 10.5
+    }
+  }
+  expect_failures = [var.labeling]
+}
+
 run "bounding_box_over_20000_objects" {
   command = plan
   variables {

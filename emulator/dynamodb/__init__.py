@@ -1,0 +1,1 @@
+"""DynamoDB: what the emulator adds to moto's."""

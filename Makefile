@@ -74,15 +74,15 @@ package: check-venv ## Build the Lambda deployment packages into build/lambda
 .PHONY: fmt
 fmt: check-tf check-venv ## Format Terraform and Python in place
 	@$(TF) fmt -recursive
-	@$(VENV)/bin/ruff format emulator labeling_cli lambda scripts tests
-	@$(VENV)/bin/ruff check --fix emulator labeling_cli lambda scripts tests
+	@$(VENV)/bin/ruff format bench emulator labeling_cli lambda scripts tests
+	@$(VENV)/bin/ruff check --fix bench emulator labeling_cli lambda scripts tests
 
 .PHONY: lint lint-python lint-terraform lint-tflint lint-docs
 lint: lint-python lint-terraform lint-tflint lint-docs ## ruff, mypy, fmt -check, validate (with each CLI), tflint, module docs freshness
 
 lint-python: check-venv
-	@echo "== ruff"; $(VENV)/bin/ruff check emulator labeling_cli lambda scripts tests; $(VENV)/bin/ruff format --check emulator labeling_cli lambda scripts tests
-	@echo "== mypy"; $(VENV)/bin/mypy emulator labeling_cli lambda scripts tests
+	@echo "== ruff"; $(VENV)/bin/ruff check bench emulator labeling_cli lambda scripts tests; $(VENV)/bin/ruff format --check bench emulator labeling_cli lambda scripts tests
+	@echo "== mypy"; $(VENV)/bin/mypy bench emulator labeling_cli lambda scripts tests
 
 lint-terraform: check-tf
 	@echo "== $(notdir $(TF)) fmt"; $(TF) fmt -check -recursive -diff
@@ -155,11 +155,11 @@ demo: setup ## Set up, then the whole product on the local emulator: deploy, inv
 	@$(MAKE) demo-run # a new make reads the CLI that setup has just chosen
 
 demo-run: check-tf check-venv ## The demo alone, without running setup first (KEEP=1 keeps it running)
-	@$(PY) scripts/demo.py $(if $(KEEP),--keep)
+	@PYTHONPATH=lambda $(PY) scripts/demo.py $(if $(KEEP),--keep)
 
 .PHONY: bench
 bench: check-venv package ## Benchmarks against the local emulator; prints a table, writes reports/bench.json (options: BENCH_ARGS="--help")
-	@$(PY) scripts/bench/run.py --out reports/bench.json $(BENCH_ARGS)
+	@PYTHONPATH=lambda $(PY) -m bench.run --out reports/bench.json $(BENCH_ARGS)
 
 .PHONY: lock
 lock: ## Re-resolve requirements*.in into fully pinned requirements*.txt

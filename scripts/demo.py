@@ -30,6 +30,7 @@ from rich.console import Console
 from rich.table import Table
 
 from emulator.ctl import answers
+from labeling_pipeline.model import SourceObject, record_id
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "scripts" / "demo_data"
@@ -40,8 +41,6 @@ EXECUTION_TIMEOUT_SECONDS = 300
 # CLI writes its backup and its lock file beside it.
 LOCAL_STATE_FILES = ("terraform.tfstate", "terraform.tfstate.backup", ".terraform.tfstate.lock.info")
 
-sys.path.insert(0, str(REPO / "lambda"))
-from labeling_pipeline.model import SourceObject, record_id  # noqa: E402
 
 console = Console()
 

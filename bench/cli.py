@@ -60,7 +60,7 @@ QUICK = Sizes(
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="scripts/bench/run.py", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument(
         "--out", type=Path, default=REPO / "reports" / "bench.json", help="JSON file to write"
     )

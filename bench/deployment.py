@@ -2,7 +2,7 @@
 Lambda handlers called in-process (the same code as the deployed package) so that a benchmark can count
 their API calls and trace their memory.
 
-Importable once ``bench.common.use_repository_paths()`` ran (the launcher does that first).
+Imports the Lambda package from lambda/ (on PYTHONPATH, as `make bench` sets it).
 """
 
 from __future__ import annotations

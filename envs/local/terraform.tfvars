@@ -23,7 +23,9 @@ pipelines = {
     categories        = ["apple", "pear", "berry", "other"]
     schedule          = "rate(5 minutes)"
     online_store      = true
-    # The emulator's labelers answer in seconds: short tasks, frequent checks.
+    # The emulator's labelers answer in seconds: short tasks, frequent checks. Jobs of one set (at most
+    # 1,000 objects, the demo has a handful) keep a job's horizon, and so the longest check, that short.
+    max_objects_per_job           = 1000
     availability_lifetime_seconds = 3600
     job_poll_seconds              = { min = 10, max = 60 }
   }
@@ -35,6 +37,7 @@ pipelines = {
     categories                    = ["positive", "negative", "neutral"]
     schedule                      = "rate(5 minutes)"
     online_store                  = true
+    max_objects_per_job           = 1000
     availability_lifetime_seconds = 3600
     job_poll_seconds              = { min = 10, max = 60 }
   }

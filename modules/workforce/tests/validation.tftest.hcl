@@ -298,7 +298,7 @@ run "custom_domain_certificate_outside_us_east_1_is_refused" {
   expect_failures = [var.custom_domain]
 }
 
-# Inputs renamed in 0.2.0 are refused with their new name (renamed.tf, CHANGELOG.md).
+# Inputs renamed in 0.2.0 are refused with their new name (variables.tf, CHANGELOG.md).
 run "renamed_kms_key_arn_is_refused_with_its_new_name" {
   command = plan
   variables { kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555" }

@@ -1,7 +1,8 @@
 """An environment's labeling pipelines, found through the SSM parameters each one publishes.
 
 `modules/labeling_pipeline` (ssm.tf) publishes under `/private-labeling/<env>/pipeline/<name>`:
-upload-bucket-name, output-bucket-name, feature-group-name, state-machine-arn and upload-queue-url.
+upload-bucket-name, output-bucket-name, feature-group-name, state-machine-arn and upload-queue-url, and
+dashboard-url while its dashboard is on (dashboard.tf).
 What it does not publish is derived the way the module names it: the dead-letter queue is the upload
 queue's RedrivePolicy target, and the ledger table is "<state machine name>-ledger" (main.tf:
 `state_machine_name = var.name`, `ledger_table_name = "${var.name}-ledger"`).
@@ -19,6 +20,7 @@ from labeling_cli.common.ssm import env_prefix
 COMPONENT = "pipeline"  # the SSM path component: /private-labeling/<env>/pipeline/<name>
 PARAM_UPLOAD_QUEUE_URL = "upload-queue-url"
 PARAM_STATE_MACHINE_ARN = "state-machine-arn"
+PARAM_DASHBOARD_URL = "dashboard-url"
 REQUIRED = (PARAM_UPLOAD_QUEUE_URL, PARAM_STATE_MACHINE_ARN)
 
 
@@ -27,6 +29,7 @@ class Pipeline:
     name: str
     upload_queue_url: str
     state_machine_arn: str
+    dashboard_url: str | None = None
 
     @property
     def state_machine_name(self) -> str:
@@ -82,6 +85,7 @@ def discover(ssm: Any, env: str, only: str | None) -> list[Pipeline]:
                 name=name,
                 upload_queue_url=parameters[PARAM_UPLOAD_QUEUE_URL],
                 state_machine_arn=parameters[PARAM_STATE_MACHINE_ARN],
+                dashboard_url=parameters.get(PARAM_DASHBOARD_URL),
             )
         )
     return pipelines

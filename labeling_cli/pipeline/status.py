@@ -116,6 +116,7 @@ def pipeline_status(pipeline: Pipeline, clients: dict[str, Any], now: float) -> 
     dead = _counts(sqs, queues.dead_letter_url)
     return {
         "pipeline": pipeline.name,
+        "dashboard_url": pipeline.dashboard_url,
         "queue": _counts(sqs, queues.upload_url),
         "dead_letters": {
             "count": dead["waiting"] + dead["in_flight"],
@@ -157,6 +158,8 @@ def print_status(console: Console, env: str, statuses: Sequence[dict[str, Any]])
 
 def _print_details(console: Console, s: dict[str, Any]) -> None:
     name = s["pipeline"]
+    if s["dashboard_url"]:
+        console.print(Text(f"{name}: dashboard {s['dashboard_url']}"))
     if s["dead_letters"]["top_reasons"]:
         reasons = Table(title=f"{name}: most common reasons in the dead-letter queue", title_justify="left")
         reasons.add_column("Items", justify="right")

@@ -148,6 +148,7 @@ def _deploy(emulator: Any) -> Deployed:
         "feature-group-name": f"{name}-labels",
         "state-machine-arn": machine["stateMachineArn"],
         "upload-queue-url": upload_url,
+        "dashboard-url": f"https://console.aws.amazon.com/cloudwatch/home#dashboards/dashboard/{name}",
     }.items():
         ssm.put_parameter(Name=f"{prefix}/{parameter}", Value=value, Type="String")
     return Deployed(
@@ -215,6 +216,7 @@ def test_status_reports_queues_dead_letters_with_their_reasons_and_the_running_e
     assert run.code == 0, run.err
     [status] = run.json()["pipelines"]
     assert status["pipeline"] == "images"
+    assert status["dashboard_url"].endswith(f"#dashboards/dashboard/{deployed.name}")
     assert status["queue"] == {"waiting": 1, "in_flight": 0}
     assert status["dead_letters"]["count"] == 3
     assert status["dead_letters"]["top_reasons"][:2] == [
@@ -290,6 +292,7 @@ def test_status_on_a_terminal_is_a_table(deployed: Deployed, cli: Any) -> None:
     assert run.code == 0, run.err
     assert "Labeling pipelines of environment" in run.out
     assert "not an image" in run.out
+    assert f"#dashboards/dashboard/{deployed.name}" in run.out
 
 
 # --- redrive -------------------------------------------------------------------------------------
